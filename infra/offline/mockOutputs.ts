@@ -1,0 +1,98 @@
+import { createHash } from "crypto";
+
+/**
+ * Realistic, deterministic computed outputs for the resource types the platform creates, so the
+ * offline preview's outputs mean something. Addresses come from the documentation ranges
+ * (RFC 5737), hosts from the provider's real naming schemes, ids from names.
+ */
+
+function hashByte(seed: string, index = 0): number {
+    return createHash("sha256").update(seed).digest()[index];
+}
+
+/** A stable address in 203.0.113.0/24 (TEST-NET-3) for a seed. */
+export function documentationAddress(seed: string): string {
+    return `203.0.113.${1 + (hashByte(seed) % 254)}`;
+}
+
+function fakeSecret(seed: string): string {
+    return `offline-${createHash("sha256").update(`secret:${seed}`).digest("hex").slice(0, 24)}`;
+}
+
+type Outputs = (name: string, id: string, inputs: Record<string, any>) => Record<string, any>;
+
+function databaseEndpoint(name: string, id: string, port: number, user: string, database: string): Record<string, any> {
+    const host = `${name}-do-user-0-0.l.db.ondigitalocean.com`;
+    const privateHost = `private-${host}`;
+    const password = fakeSecret(id);
+    return {
+        host,
+        privateHost,
+        port,
+        user,
+        password,
+        database,
+        uri: `postgresql://${user}:${password}@${host}:${port}/${database}?sslmode=require`,
+        privateUri: `postgresql://${user}:${password}@${privateHost}:${port}/${database}?sslmode=require`,
+    };
+}
+
+const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
+    "digitalocean:index/vpc:Vpc": (_name, id) => ({ urn: `do:vpc:${id}`, default: false }),
+    "digitalocean:index/kubernetesCluster:KubernetesCluster": (name, id, inputs) => ({
+        urn: `do:kubernetes:${id}`,
+        endpoint: `https://${id}.k8s.ondigitalocean.com`,
+        ipv4Address: documentationAddress(`${name}:api`),
+        clusterSubnet: inputs.clusterSubnet ?? "10.244.0.0/16",
+        serviceSubnet: inputs.serviceSubnet ?? "10.245.0.0/16",
+        status: "running",
+        kubeConfigs: [{
+            host: `https://${id}.k8s.ondigitalocean.com`,
+            token: fakeSecret(`${id}:token`),
+            clusterCaCertificate: "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
+            rawConfig: [
+                "apiVersion: v1",
+                "kind: Config",
+                `clusters: [{name: ${name}, cluster: {server: "https://${id}.k8s.ondigitalocean.com"}}]`,
+                `users: [{name: ${name}-admin, user: {token: ${fakeSecret(`${id}:token`)}}}]`,
+                `contexts: [{name: ${name}, context: {cluster: ${name}, user: ${name}-admin}}]`,
+                `current-context: ${name}`,
+            ].join("\n"),
+        }],
+    }),
+    "digitalocean:index/databaseCluster:DatabaseCluster": (name, id, inputs) => ({
+        urn: `do:dbaas:${id}`,
+        ...databaseEndpoint(name, id, inputs.engine === "pg" ? 25060 : 25061, inputs.engine === "pg" ? "doadmin" : "default",
+            inputs.engine === "pg" ? "defaultdb" : ""),
+    }),
+    "digitalocean:index/databaseReplica:DatabaseReplica": (name, id) => ({
+        uuid: id,
+        urn: `do:dbaas:${id}`,
+        ...databaseEndpoint(name, id, 25060, "doadmin", "defaultdb"),
+    }),
+    "digitalocean:index/databaseUser:DatabaseUser": (_name, id) => ({ password: fakeSecret(id), role: "normal" }),
+    "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": (name, id, inputs) =>
+        databaseEndpoint(name, id, 25061, inputs.user ?? "doadmin", inputs.dbName ?? "defaultdb"),
+    "digitalocean:index/spacesBucket:SpacesBucket": (name, _id, inputs) => ({
+        urn: `do:space:${inputs.name ?? name}`,
+        bucketDomainName: `${inputs.name ?? name}.${inputs.region ?? "lon1"}.digitaloceanspaces.com`,
+        endpoint: `${inputs.region ?? "lon1"}.digitaloceanspaces.com`,
+    }),
+    "digitalocean:index/cdn:Cdn": (_name, _id, inputs) => ({
+        endpoint: `${String(inputs.origin ?? "").replace(".digitaloceanspaces.com", ".cdn.digitaloceanspaces.com")}`,
+        createdAt: "2026-11-01T00:00:00Z",
+    }),
+    "digitalocean:index/certificate:Certificate": (_name, id) => ({ uuid: id, state: "verified", sha1Fingerprint: id.replace(/-/g, "") }),
+    "random:index/randomPassword:RandomPassword": (_name, id, inputs) => ({
+        result: fakeSecret(id).padEnd(inputs.length ?? 32, "x").slice(0, inputs.length ?? 32),
+    }),
+    "kubernetes:core/v1:Service": (name, _id, inputs) => inputs.spec?.type === "LoadBalancer"
+        ? { status: { loadBalancer: { ingress: [{ ip: documentationAddress(`${name}:lb`) }] } } }
+        : { spec: { ...inputs.spec, clusterIP: `10.245.0.${1 + (hashByte(name) % 254)}` } },
+};
+
+/** The state a mock resource reports: its inputs, then the computed outputs of its type. */
+export function mockOutputsFor(type: string, name: string, id: string, inputs: Record<string, any>): Record<string, any> {
+    const computed = OUTPUTS_BY_TYPE[type]?.(name, id, inputs) ?? {};
+    return { ...inputs, ...computed };
+}
