@@ -37,6 +37,23 @@ function databaseEndpoint(name: string, id: string, port: number, user: string, 
     };
 }
 
+/** DO's Valkey (and retired Redis) clusters are TLS-only: their URIs use `rediss://` and carry no database. */
+function cacheEndpoint(name: string, id: string): Record<string, any> {
+    const host = `${name}-do-user-0-0.l.db.ondigitalocean.com`;
+    const privateHost = `private-${host}`;
+    const password = fakeSecret(id);
+    return {
+        host,
+        privateHost,
+        port: 25061,
+        user: "default",
+        password,
+        database: "",
+        uri: `rediss://default:${password}@${host}:25061`,
+        privateUri: `rediss://default:${password}@${privateHost}:25061`,
+    };
+}
+
 const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
     "digitalocean:index/vpc:Vpc": (_name, id) => ({ urn: `do:vpc:${id}`, default: false }),
     "digitalocean:index/kubernetesCluster:KubernetesCluster": (name, id, inputs) => ({
@@ -62,8 +79,10 @@ const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
     }),
     "digitalocean:index/databaseCluster:DatabaseCluster": (name, id, inputs) => ({
         urn: `do:dbaas:${id}`,
-        ...databaseEndpoint(name, id, inputs.engine === "pg" ? 25060 : 25061, inputs.engine === "pg" ? "doadmin" : "default",
-            inputs.engine === "pg" ? "defaultdb" : ""),
+        ...(inputs.engine === "valkey" || inputs.engine === "redis"
+            ? cacheEndpoint(name, id)
+            : databaseEndpoint(name, id, inputs.engine === "pg" ? 25060 : 25061, inputs.engine === "pg" ? "doadmin" : "default",
+                inputs.engine === "pg" ? "defaultdb" : "")),
     }),
     "digitalocean:index/databaseReplica:DatabaseReplica": (name, id) => ({
         uuid: id,

@@ -1,0 +1,163 @@
+import { z } from "zod";
+import { ApiName, COLOURS } from "../../components/platformNames";
+import { ipv4CidrProblem, isPrivateCidr } from "../../components/cidr";
+import { describeValue, integer, matching, oneOf, pinnedImage, section } from "./validators";
+
+/**
+ * The one schema of a colour stack's config (`Pulumi.<colour>.yaml`, namespace `blkout-platform:`).
+ * Defaults sit beside each field; the seeds' numbers are the defaults where the seeds give one.
+ */
+
+
+const WEEKDAY = oneOf(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "any"]);
+const HOUR_MINUTE = matching(/^([01]\d|2[0-3]):[0-5]\d$/, "a time HH:MM (24 h, UTC)");
+const CIDR = z.string({ error: issue => `expected an IPv4 CIDR like 10.110.0.0/20, got ${describeValue(issue.input)}` })
+    .superRefine((cidr, ctx) => {
+        const problem = ipv4CidrProblem(cidr) ?? (isPrivateCidr(cidr) ? undefined : `expected a private (RFC 1918) range, got ${describeValue(cidr)}`);
+        if (problem) {
+            ctx.addIssue({ code: "custom", message: problem });
+        }
+    });
+const SIZE_SLUG = matching(/^[a-z0-9-]+$/, "a DigitalOcean size slug like s-2vcpu-4gb");
+const CPU = matching(/^\d+m$|^\d+(\.\d+)?$/, "a CPU quantity like 250m or 1");
+const MEMORY = matching(/^\d+(Mi|Gi)$/, "a memory quantity like 256Mi or 1Gi");
+const STACK_NAME = matching(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "a fully qualified stack name org/project/stack");
+
+/** The only TTLs DigitalOcean's CDN accepts. */
+const CDN_TTLS: readonly number[] = [60, 600, 3600, 86400, 604800];
+
+const maintenanceWindow = section({
+    /** @default "sunday" */
+    day: WEEKDAY.default("sunday"),
+    /** UTC; the seeds' quiet hours. @default "03:00" */
+    startTime: HOUR_MINUTE.default("03:00"),
+});
+
+const apiService = section({
+    /** Pinned image (tag or digest), never `latest`. */
+    image: pinnedImage(),
+    /** Replicas when the colour is active; the HPA's minimum. @default 2 (seed) */
+    replicas: integer(1, 50).default(2),
+    /** HPA ceiling. @default 10 (seed) */
+    maxReplicas: integer(1, 100).default(10),
+    /** HPA CPU utilisation target, percent. @default 70 (seed) */
+    cpuTargetPercent: integer(10, 95).default(70),
+    /** @default "250m" */
+    cpuRequest: CPU.default("250m"),
+    /** @default "1" */
+    cpuLimit: CPU.default("1"),
+    /** @default "256Mi" */
+    memoryRequest: MEMORY.default("256Mi"),
+    /** @default "512Mi" */
+    memoryLimit: MEMORY.default("512Mi"),
+    /** Container port. @default 3000 */
+    port: integer(1024, 65535).default(3000),
+    /** Connection pool size on the owner's PostgreSQL for this API. @default 10 */
+    poolSize: integer(1, 100).default(10),
+});
+
+const ownerData = section({
+    role: z.literal("owner", { error: "expected \"owner\" or \"follower\"" }),
+    postgres: section({
+        /** Pinned major version. @default "16" */
+        version: matching(/^\d{2}$/, "a PostgreSQL major version like \"16\"").default("16"),
+        /** @default "db-s-2vcpu-4gb" */
+        size: SIZE_SLUG.default("db-s-2vcpu-4gb"),
+        /** Primary + standby nodes; 2+ is HA. @default 2 */
+        nodeCount: integer(1, 3).default(2),
+        /** @default "db-s-2vcpu-4gb" */
+        replicaSize: SIZE_SLUG.default("db-s-2vcpu-4gb"),
+        maintenance: maintenanceWindow.default({ day: "sunday", startTime: "03:00" }),
+    }),
+    valkey: section({
+        /** @default "8" */
+        version: matching(/^\d+$/, "a Valkey major version like \"8\"").default("8"),
+        /** @default "db-s-1vcpu-2gb" */
+        size: SIZE_SLUG.default("db-s-1vcpu-2gb"),
+        /** @default "allkeys_lru" (sessions and cache) */
+        evictionPolicy: oneOf(["noeviction", "allkeys_lru", "allkeys_random", "volatile_lru", "volatile_random", "volatile_ttl"]).default("allkeys_lru"),
+    }),
+    buckets: section({
+        /** Days before a noncurrent object version expires. @default 30 */
+        noncurrentVersionDays: integer(1, 3650).default(30),
+    }).default({ noncurrentVersionDays: 30 }),
+});
+
+const followerData = section({
+    role: z.literal("follower", { error: "expected \"owner\" or \"follower\"" }),
+    /** The owner colour's stack, read through a StackReference. */
+    ownerStack: STACK_NAME,
+    /** Size of this colour's own read replica of the owner's PostgreSQL. @default "db-s-2vcpu-4gb" */
+    replicaSize: SIZE_SLUG.default("db-s-2vcpu-4gb"),
+});
+
+export const colourConfigSchema = section({
+    colour: oneOf(COLOURS),
+    /** `standby` keeps the colour cheap: minimum nodes and replicas. */
+    mode: oneOf(["active", "standby"]),
+    /** Production demands HA; staging may run lean. @default "production" */
+    environment: oneOf(["production", "staging"]).default("production"),
+    /** @default "lon1" (London) */
+    region: oneOf(["lon1", "ams3", "fra1", "nyc3", "sfo3", "sgp1", "tor1", "blr1", "syd1"]).default("lon1"),
+    /** The platform's public domain, on Cloudflare. */
+    domain: matching(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, "a domain name like blkoutuk.com"),
+    /** The release this colour runs; the switch refuses to move traffic between equal releases. */
+    releaseVersion: matching(/^\d{4}\.\d{1,2}\.\d+$/, "a release version like 2026.11.3"),
+    cloudflare: section({
+        zoneId: matching(/^[a-f0-9]{32}$/, "a 32-character Cloudflare zone id"),
+    }),
+    network: section({
+        vpcCidr: CIDR,
+        /** Pod network; must not overlap any VPC. */
+        clusterSubnet: CIDR,
+        /** Service network; must not overlap any VPC. */
+        serviceSubnet: CIDR,
+    }),
+    cluster: section({
+        /** Full DOKS version slug. */
+        version: matching(/^\d+\.\d+\.\d+-do\.\d+$/, "a DOKS version slug like 1.33.1-do.0"),
+        /** @default "s-4vcpu-8gb" */
+        nodeSize: SIZE_SLUG.default("s-4vcpu-8gb"),
+        /** @default 2 (seed) */
+        minNodes: integer(1, 100).default(2),
+        /** @default 10 (seed) */
+        maxNodes: integer(1, 100).default(10),
+        /** HA control plane. @default true */
+        haControlPlane: z.boolean({ error: issue => `expected true or false, got ${JSON.stringify(issue.input)}` }).default(true),
+        maintenance: maintenanceWindow.default({ day: "sunday", startTime: "03:00" }),
+    }),
+    data: z.discriminatedUnion("role", [ownerData, followerData], {
+        error: issue => `expected "owner" or "follower", got ${describeValue((issue.input as { role?: unknown } | undefined)?.role)}`,
+    }),
+    gateway: section({
+        /** Unprivileged nginx, pinned. */
+        image: pinnedImage(),
+        /** @default 2 */
+        replicas: integer(1, 50).default(2),
+        /** @default 10 */
+        maxReplicas: integer(1, 100).default(10),
+        /** Requests per minute per client IP. @default 100 (seed) */
+        rateLimitPerMinute: integer(1, 100000).default(100),
+        /** Requests allowed above the rate before 429. @default 20 */
+        rateLimitBurst: integer(0, 10000).default(20),
+        /** Largest request body, megabytes. @default 10 */
+        maxBodyMegabytes: integer(1, 1024).default(10),
+        /** Upstream read timeout, seconds (seed: third-party calls < 2 s, IVOR's AI calls longer). @default 30 */
+        upstreamTimeoutSeconds: integer(1, 300).default(30),
+    }),
+    apis: section({ ivor: apiService, events: apiService, newsroom: apiService }),
+    site: section({
+        /** CDN cache TTL, seconds. @default 3600 */
+        cdnTtlSeconds: integer(60, 604800)
+            .refine(ttl => CDN_TTLS.includes(ttl), { error: `expected one of the CDN's TTLs ${CDN_TTLS.join(", ")}` })
+            .default(3600),
+    }).default({ cdnTtlSeconds: 3600 }),
+});
+
+export type ColourConfig = z.infer<typeof colourConfigSchema>;
+export type ApiServiceConfig = ColourConfig["apis"][ApiName];
+export type DataConfig = ColourConfig["data"];
+
+/** Config keys that hold secrets: they must be set with `pulumi config set --secret`, never in plain YAML. */
+export const SECRET_CONFIG_KEYS = ["ivorModelApiKey"] as const;
+export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];

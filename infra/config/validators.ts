@@ -1,0 +1,70 @@
+import { z } from "zod";
+
+/**
+ * Schema builders whose messages say what was expected and what was found, so a config error reads
+ * `apis.ivor.replicas: expected an integer 1-50, got "three"` rather than zod's generic wording.
+ */
+
+/** How a bad value is quoted in a message: strings quoted, objects as JSON, missing as "nothing". */
+export function describeValue(value: unknown): string {
+    if (value === undefined) {
+        return "nothing";
+    }
+    return JSON.stringify(value) ?? String(value);
+}
+
+function expecting(what: string) {
+    return { error: (issue: { input?: unknown }) => `expected ${what}, got ${describeValue(issue.input)}` };
+}
+
+/** An integer within [min, max]. */
+export function integer(min: number, max: number) {
+    const message = expecting(`an integer ${min}-${max}`);
+    return z.number(message).int(message).min(min, message).max(max, message);
+}
+
+/** One of a fixed set of strings. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+    return z.enum(values, expecting(`one of ${values.map(v => `"${v}"`).join(", ")}`));
+}
+
+/** A string matching a pattern, described in words for the message. */
+export function matching(pattern: RegExp, description: string) {
+    const message = expecting(description);
+    return z.string(message).regex(pattern, message);
+}
+
+const IMAGE_REFERENCE = /^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0-9._-]{1,128})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** A container image pinned by tag or digest, never `latest` and never untagged. */
+export function pinnedImage() {
+    return matching(IMAGE_REFERENCE, "an image reference like registry/name:tag")
+        .refine(ref => /@sha256:/.test(ref) || /:[A-Za-z0-9._-]+$/.test(ref.split("/").pop() ?? ""),
+            { error: issue => `expected an image pinned by tag or digest, got ${describeValue(issue.input)}` })
+        .refine(ref => !/:latest(?:@|$)/.test(ref),
+            { error: issue => `expected a pinned tag, got the moving tag "latest" in ${describeValue(issue.input)}` });
+}
+
+/** A config section: unknown keys are errors (a typo must not silently fall back to a default). */
+export function section<T extends z.core.$ZodLooseShape>(shape: T) {
+    return z.strictObject(shape, expecting("a section (a YAML mapping)"));
+}
+
+/** Formats zod issues one per line as `key.path: message`, in the order the schema found them. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ""): string[] {
+    return issues.map(issue => {
+        const path = [prefix, ...issue.path.map(String)].filter(p => p !== "").join(".");
+        const message = issue.code === "unrecognized_keys"
+            ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(k => `"${k}"`).join(", ")} (check the spelling)`
+            : issue.message;
+        return `${path === "" ? "(root)" : path}: ${message}`;
+    });
+}
+
+/** Thrown when config is invalid; its message lists every problem, one per line. */
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly string[], subject: string) {
+        super(`${subject} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map(p => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}

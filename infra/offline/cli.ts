@@ -1,0 +1,71 @@
+import { ConfigError } from "../config/validators";
+import { maskedOutputs, renderStack } from "./render";
+import { evaluateStack, offlineStackNames, StackEvaluation } from "./stacks";
+
+/**
+ * `npm run preview:offline -- [stack ...] [--json]`: evaluates stacks under the mock runtime with
+ * their committed config (no cloud account, no Pulumi CLI) and prints each stack's resource tree and
+ * outputs (secrets masked). Exits 1 when config is invalid or a program throws.
+ */
+
+interface CliOptions {
+    readonly stacks: readonly string[];
+    readonly json: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+    const unknown = argv.filter(arg => arg.startsWith("-") && arg !== "--json");
+    if (unknown.length > 0) {
+        throw new ConfigError(unknown.map(flag => `${flag}: unknown option (usage: preview:offline [stack ...] [--json])`), "the command line");
+    }
+    const stacks = argv.filter(arg => !arg.startsWith("-"));
+    return { stacks: stacks.length > 0 ? stacks : [...offlineStackNames()], json: argv.includes("--json") };
+}
+
+/** The one-line reason shown for a failure: our own errors carry their message; others get theirs without a trace. */
+function describeFailure(error: unknown): string {
+    if (error instanceof Error) {
+        return error.message;
+    }
+    return String(error);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    const options = parseArgs(argv);
+    const cache = new Map<string, StackEvaluation>();
+    const evaluations: StackEvaluation[] = [];
+    const failures: Array<{ stack: string; reason: string }> = [];
+    for (const stack of options.stacks) {
+        try {
+            evaluations.push(await evaluateStack(stack, cache));
+        } catch (error) {
+            failures.push({ stack, reason: describeFailure(error) });
+        }
+    }
+    if (options.json) {
+        const report = {
+            ok: failures.length === 0,
+            stacks: evaluations.map(e => ({
+                stack: e.stack,
+                project: e.project,
+                resources: e.resources.map(r => ({ type: r.type, name: r.name, parent: r.parent, protect: r.protect })),
+                outputs: maskedOutputs(e.outputs),
+                placeholderSecrets: e.placeholderSecrets,
+            })),
+            failures,
+        };
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+        evaluations.forEach(e => process.stdout.write(`${renderStack(e)}\n\n`));
+        failures.forEach(f => process.stderr.write(`Stack ${f.stack} failed:\n${f.reason}\n\n`));
+        process.stdout.write(`Previewed ${evaluations.length} of ${options.stacks.length} stack(s) offline${failures.length > 0 ? `; ${failures.length} failed` : ""}.\n`);
+    }
+    return failures.length === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        code => { process.exitCode = code; },
+        error => { process.stderr.write(`${describeFailure(error)}\n`); process.exitCode = 1; },
+    );
+}
