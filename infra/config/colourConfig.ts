@@ -114,8 +114,11 @@ export const colourConfigSchema = section({
         serviceSubnet: CIDR,
     }),
     cluster: section({
-        /** Full DOKS version slug. */
-        version: matching(/^\d+\.\d+\.\d+-do\.\d+$/, "a DOKS version slug like 1.33.1-do.0"),
+        /**
+         * Kubernetes minor version; DigitalOcean applies patches itself (auto-upgrade), so a full
+         * slug here would later read as a downgrade and plan a cluster replacement.
+         */
+        kubernetesVersion: matching(/^1\.\d{1,2}$/, "a Kubernetes minor version like \"1.33\""),
         /** @default "s-4vcpu-8gb" */
         nodeSize: SIZE_SLUG.default("s-4vcpu-8gb"),
         /** @default 2 (seed) */
@@ -159,5 +162,12 @@ export type ApiServiceConfig = ColourConfig["apis"][ApiName];
 export type DataConfig = ColourConfig["data"];
 
 /** Config keys that hold secrets: they must be set with `pulumi config set --secret`, never in plain YAML. */
-export const SECRET_CONFIG_KEYS = ["ivorModelApiKey"] as const;
+export const SECRET_CONFIG_KEYS = [
+    /** IVOR's AI model provider key. */
+    "ivorModelApiKey",
+    /** The Cloudflare Origin CA certificate (PEM) the static site's CDN presents to Cloudflare. */
+    "siteOriginCertificate",
+    /** Its private key (PEM). */
+    "siteOriginPrivateKey",
+] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];

@@ -58,6 +58,7 @@ const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
     "digitalocean:index/vpc:Vpc": (_name, id) => ({ urn: `do:vpc:${id}`, default: false }),
     "digitalocean:index/kubernetesCluster:KubernetesCluster": (name, id, inputs) => ({
         urn: `do:kubernetes:${id}`,
+        clusterUrn: `do:kubernetes:${id}`,
         endpoint: `https://${id}.k8s.ondigitalocean.com`,
         ipv4Address: documentationAddress(`${name}:api`),
         clusterSubnet: inputs.clusterSubnet ?? "10.244.0.0/16",
@@ -115,3 +116,19 @@ export function mockOutputsFor(type: string, name: string, id: string, inputs: R
     const computed = OUTPUTS_BY_TYPE[type]?.(name, id, inputs) ?? {};
     return { ...inputs, ...computed };
 }
+
+/** Stable DOKS patch releases per minor, as the versions endpoint lists them (newest first). */
+const DOKS_RELEASES: Readonly<Record<string, readonly string[]>> = {
+    "1.31": ["1.31.9-do.2"],
+    "1.32": ["1.32.5-do.1"],
+    "1.33": ["1.33.1-do.3", "1.33.1-do.2"],
+};
+
+/** The read-only lookups the programs make (invokes), answered with realistic values. */
+export const OFFLINE_INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>> = {
+    "digitalocean:index/getKubernetesVersions:getKubernetesVersions": args => {
+        const minor = String(args.versionPrefix ?? "").replace(/\.$/, "");
+        const valid = DOKS_RELEASES[minor] ?? [];
+        return { versionPrefix: args.versionPrefix, latestVersion: valid[0] ?? "", validVersions: valid };
+    },
+};

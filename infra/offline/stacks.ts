@@ -4,6 +4,7 @@ import { runColourProgram } from "../colourProgram";
 import { runTrafficProgram } from "../traffic/program";
 import { evaluate, ResolvedOutput } from "./evaluate";
 import { RecordedResource, StackReferenceFixture } from "./mockRuntime";
+import { OFFLINE_INVOKES } from "./mockOutputs";
 import { listStacks, readStackFile, REPO_ROOT, StackFile } from "./stackFiles";
 
 /** One stack evaluated offline. */
@@ -109,7 +110,7 @@ export async function evaluateStack(stackName: string, cache = new Map<string, S
         config[key] = `offline-placeholder-${key}`;
     }
     const evaluation = await evaluate(
-        { project: file.project, stack, config, secretConfigKeys: [...file.secureKeys, ...placeholderSecrets], stackReferences },
+        { project: file.project, stack, config, secretConfigKeys: [...file.secureKeys, ...placeholderSecrets], stackReferences, invokes: OFFLINE_INVOKES },
         project.program,
     );
     const result: StackEvaluation = { stack, project: file.project, resources: evaluation.resources, outputs: evaluation.outputs, placeholderSecrets };

@@ -4,7 +4,7 @@ import { readStackFile, REPO_ROOT } from "../../infra/offline/stackFiles";
 
 const blue = readStackFile(REPO_ROOT, "blue").config;
 const green = readStackFile(REPO_ROOT, "green").config;
-const ALL_SECRETS = ["ivorModelApiKey"];
+const ALL_SECRETS = ["ivorModelApiKey", "siteOriginCertificate", "siteOriginPrivateKey"];
 
 /** A deep copy of a config with one value set (or removed, for `undefined`) at a dotted path. */
 function withValue(base: Record<string, unknown>, dotted: string, value: unknown): Record<string, unknown> {
@@ -79,7 +79,7 @@ describe("bad config is reported key by key", () => {
         ["overlapping CIDRs", withValue(blue, "network.clusterSubnet", "10.110.8.0/21"), "network.clusterSubnet: network.clusterSubnet (10.110.8.0/21) overlaps network.vpcCidr (10.110.0.0/20)"],
         ["min nodes above max", withValue(blue, "cluster.minNodes", 12), "cluster.minNodes: 12 is above cluster.maxNodes 10"],
         ["replicas above max", withValue(blue, "apis.ivor.maxReplicas", 1), "apis.ivor.replicas: 2 is above apis.ivor.maxReplicas 1"],
-        ["bad DOKS version", withValue(blue, "cluster.version", "1.33"), "cluster.version: expected a DOKS version slug like 1.33.1-do.0, got \"1.33\""],
+        ["full DOKS slug instead of a minor", withValue(blue, "cluster.kubernetesVersion", "1.33.1-do.3"), "cluster.kubernetesVersion: expected a Kubernetes minor version like \"1.33\", got \"1.33.1-do.3\""],
         ["HA flag as text", withValue(blue, "cluster.haControlPlane", "yes"), "cluster.haControlPlane: expected true or false, got \"yes\""],
         ["bad maintenance time", withValue(blue, "cluster.maintenance.startTime", "25:00"), "cluster.maintenance.startTime: expected a time HH:MM (24 h, UTC), got \"25:00\""],
         ["production without HA database", withValue(blue, "data.postgres.nodeCount", 1), "data.postgres.nodeCount: production needs an HA PostgreSQL"],
@@ -101,7 +101,7 @@ describe("bad config is reported key by key", () => {
         let raw = withValue(blue, "apis.ivor.replicas", "three");
         raw = withValue(raw, "colour", "purple");
         raw = withValue(raw, "apis.newsroom.image", "registry.digitalocean.com/blkout/newsroom:latest");
-        const problems = problemsOf(raw, []);
+        const problems = problemsOf(raw, ["siteOriginCertificate", "siteOriginPrivateKey"]);
         expect(problems).toEqual(expect.arrayContaining([
             expect.stringContaining("apis.ivor.replicas"),
             expect.stringContaining("colour"),
@@ -112,7 +112,7 @@ describe("bad config is reported key by key", () => {
     });
 
     test("the error message lists every problem on its own line and names the stack", () => {
-        expect(() => loadColourConfig(withValue(blue, "mode", "on"), [], "stack blue's config"))
+        expect(() => loadColourConfig(withValue(blue, "mode", "on"), ["siteOriginCertificate", "siteOriginPrivateKey"], "stack blue's config"))
             .toThrow(/^stack blue's config has 2 problems:\n {2}- mode: .*\n {2}- ivorModelApiKey: /);
     });
 });

@@ -1,0 +1,168 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ApiService } from "../components/apiService";
+import { Cluster } from "../components/cluster";
+import { DATA_CLIENT_TAG, DataPlane, ownerStackOutputs } from "../components/dataPlane";
+import { Gateway } from "../components/gateway";
+import { ScalingArgs } from "../components/k8sWorkload";
+import { Network } from "../components/network";
+import { API_NAMES, ApiName } from "../components/platformNames";
+import { PreviewHostname } from "../components/previewHostname";
+import { StaticSite } from "../components/staticSite";
+import { ColourConfig } from "./config/colourConfig";
+import { ColourSecrets } from "./config/fromPulumi";
+
+/** What the traffic stack, the switch tool and people read from a colour stack. */
+export interface ColourStackOutputs extends Record<string, unknown> {
+    readonly colour: string;
+    readonly releaseVersion: string;
+    readonly mode: string;
+    readonly gatewayOrigin: pulumi.Output<string>;
+    readonly healthPath: string;
+    readonly previewHostname: string;
+    readonly previewUrl: string;
+    readonly siteUrl: string;
+    readonly dataRole: string;
+    readonly vpcId: pulumi.Output<string>;
+    readonly clusterId: pulumi.Output<string>;
+}
+
+/** Replica and node bounds after the colour's mode: a standby colour keeps the minimum and does not scale out. */
+export interface EffectiveScaling {
+    readonly nodes: { readonly minNodes: number; readonly maxNodes: number };
+    readonly gateway: Required<ScalingArgs>;
+    readonly apis: Readonly<Record<ApiName, Required<ScalingArgs>>>;
+}
+
+/**
+ * Standby is cheap but never below two replicas: a PodDisruptionBudget needs a second pod to keep
+ * serving through a node drain, and a standby colour must still answer its health checks.
+ */
+export function effectiveScaling(cfg: ColourConfig): EffectiveScaling {
+    const standby = cfg.mode === "standby";
+    const bounds = (scaled: { replicas: number; maxReplicas: number }, cpuTargetPercent: number): Required<ScalingArgs> => ({
+        minReplicas: standby ? Math.min(scaled.replicas, 2) : scaled.replicas,
+        maxReplicas: standby ? Math.min(scaled.replicas, 2) : scaled.maxReplicas,
+        cpuTargetPercent,
+    });
+    return {
+        nodes: { minNodes: cfg.cluster.minNodes, maxNodes: standby ? cfg.cluster.minNodes : cfg.cluster.maxNodes },
+        gateway: bounds(cfg.gateway, 70),
+        apis: Object.fromEntries(API_NAMES.map(api => [api, bounds(cfg.apis[api], cfg.apis[api].cpuTargetPercent)])) as Record<ApiName, Required<ScalingArgs>>,
+    };
+}
+
+function createApis(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster, data: DataPlane, scaling: EffectiveScaling): Record<ApiName, ApiService> {
+    const bucketNames = { media: data.bucketNames.media, documents: data.bucketNames.documents, backups: data.bucketNames.backups };
+    const extraSecretEnv: Partial<Record<ApiName, Record<string, pulumi.Input<string>>>> = { ivor: { MODEL_API_KEY: secrets.ivorModelApiKey } };
+    return Object.fromEntries(API_NAMES.map(api => {
+        const api_cfg = cfg.apis[api];
+        return [api, new ApiService(`${cfg.colour}-${api}`, {
+            provider: cluster.provider,
+            namespace: cluster.namespace,
+            api,
+            image: api_cfg.image,
+            colour: cfg.colour,
+            release: cfg.releaseVersion,
+            port: api_cfg.port,
+            env: { PUBLIC_ORIGIN: `https://${cfg.domain}` },
+            scaling: scaling.apis[api],
+            resources: {
+                requests: { cpu: api_cfg.cpuRequest, memory: api_cfg.memoryRequest },
+                limits: { cpu: api_cfg.cpuLimit, memory: api_cfg.memoryLimit },
+            },
+            credentials: {
+                databaseUrl: data.databases[api].databaseUrl,
+                readReplicaUrl: data.databases[api].readDatabaseUrl,
+                redisUrl: data.redisUrl,
+                sessionSecret: data.sessionSecret,
+                bucketNames,
+                extraSecretEnv: extraSecretEnv[api] ?? {},
+            },
+        })];
+    })) as Record<ApiName, ApiService>;
+}
+
+function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster): DataPlane {
+    const common = { region: cfg.region, vpcId: network.vpcId };
+    return new DataPlane(`${cfg.colour}-data`, cfg.data.role === "owner"
+        ? {
+            ...common,
+            role: "owner",
+            kubernetesClusterId: cluster.clusterId,
+            siteOrigin: `https://${cfg.domain}`,
+            postgres: cfg.data.postgres,
+            valkey: cfg.data.valkey,
+            buckets: cfg.data.buckets,
+            poolSizes: Object.fromEntries(API_NAMES.map(api => [api, cfg.apis[api].poolSize])),
+        }
+        : { ...common, role: "follower", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize });
+}
+
+/**
+ * One colour of the platform, in dependency order (the seeds' levels): network and cluster, the
+ * data plane, the APIs, the gateway in front of them, then the site and the preview hostname.
+ */
+export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): ColourStackOutputs {
+    const scaling = effectiveScaling(cfg);
+    const network = new Network(`${cfg.colour}-network`, { colour: cfg.colour, region: cfg.region, ipRange: cfg.network.vpcCidr });
+    const cluster = new Cluster(`${cfg.colour}-cluster`, {
+        colour: cfg.colour,
+        region: cfg.region,
+        vpcId: network.vpcId,
+        vpcIpRange: cfg.network.vpcCidr,
+        kubernetesVersion: cfg.cluster.kubernetesVersion,
+        ha: cfg.cluster.haControlPlane,
+        maintenance: cfg.cluster.maintenance,
+        clusterSubnet: cfg.network.clusterSubnet,
+        serviceSubnet: cfg.network.serviceSubnet,
+        // Both colours' nodes carry the data-client tag: the owner's database firewall trusts it.
+        nodePool: { size: cfg.cluster.nodeSize, ...scaling.nodes, tags: [DATA_CLIENT_TAG] },
+    });
+    const data = createDataPlane(cfg, network, cluster);
+    const apis = createApis(cfg, secrets, cluster, data, scaling);
+    const gateway = new Gateway(`${cfg.colour}-gateway`, {
+        provider: cluster.provider,
+        namespace: cluster.namespace,
+        colour: cfg.colour,
+        release: cfg.releaseVersion,
+        image: cfg.gateway.image,
+        upstreams: Object.fromEntries(API_NAMES.map(api => [api, { host: apis[api].serviceHost, port: apis[api].port }])),
+        loadBalancerPeerRanges: [cfg.network.vpcCidr, cfg.network.clusterSubnet],
+        scaling: scaling.gateway,
+        limits: {
+            rateLimitPerMinute: cfg.gateway.rateLimitPerMinute,
+            rateLimitBurst: cfg.gateway.rateLimitBurst,
+            maxBodyBytes: cfg.gateway.maxBodyMegabytes * 1024 * 1024,
+            timeouts: { readSeconds: cfg.gateway.upstreamTimeoutSeconds, sendSeconds: cfg.gateway.upstreamTimeoutSeconds },
+        },
+    });
+    const site = new StaticSite(`${cfg.colour}-site`, {
+        colour: cfg.colour,
+        region: cfg.region,
+        domain: cfg.domain,
+        zoneId: cfg.cloudflare.zoneId,
+        cdnTtlSeconds: cfg.site.cdnTtlSeconds,
+        originCertificate: { leafCertificate: secrets.siteOriginCertificate, privateKey: secrets.siteOriginPrivateKey },
+    });
+    const preview = new PreviewHostname(`${cfg.colour}-preview`, {
+        colour: cfg.colour,
+        domain: cfg.domain,
+        zoneId: cfg.cloudflare.zoneId,
+        originAddress: gateway.originAddress,
+        release: cfg.releaseVersion,
+    });
+    return {
+        colour: cfg.colour,
+        releaseVersion: cfg.releaseVersion,
+        mode: cfg.mode,
+        dataRole: cfg.data.role,
+        gatewayOrigin: gateway.originAddress,
+        healthPath: gateway.healthPath,
+        previewHostname: preview.hostname,
+        previewUrl: preview.url,
+        siteUrl: site.url,
+        vpcId: network.vpcId,
+        clusterId: cluster.clusterId,
+        ...ownerStackOutputs(data),
+    };
+}
