@@ -54,6 +54,24 @@ function cacheEndpoint(name: string, id: string): Record<string, any> {
     };
 }
 
+/** One entry of a DOKS cluster's `kubeConfigs`: its API endpoint and a bearer token, raw and parsed. */
+function doksKubeConfig(name: string, id: string, issue: string): Record<string, any> {
+    const token = fakeSecret(`${id}:${issue}:token`);
+    return {
+        host: `https://${id}.k8s.ondigitalocean.com`,
+        token,
+        clusterCaCertificate: "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
+        rawConfig: [
+            "apiVersion: v1",
+            "kind: Config",
+            `clusters: [{name: ${name}, cluster: {server: "https://${id}.k8s.ondigitalocean.com"}}]`,
+            `users: [{name: ${name}-admin, user: {token: ${token}}}]`,
+            `contexts: [{name: ${name}, context: {cluster: ${name}, user: ${name}-admin}}]`,
+            `current-context: ${name}`,
+        ].join("\n"),
+    };
+}
+
 const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
     "digitalocean:index/vpc:Vpc": (_name, id) => ({ urn: `do:vpc:${id}`, default: false }),
     "digitalocean:index/kubernetesCluster:KubernetesCluster": (name, id, inputs) => ({
@@ -64,19 +82,7 @@ const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
         clusterSubnet: inputs.clusterSubnet ?? "10.244.0.0/16",
         serviceSubnet: inputs.serviceSubnet ?? "10.245.0.0/16",
         status: "running",
-        kubeConfigs: [{
-            host: `https://${id}.k8s.ondigitalocean.com`,
-            token: fakeSecret(`${id}:token`),
-            clusterCaCertificate: "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
-            rawConfig: [
-                "apiVersion: v1",
-                "kind: Config",
-                `clusters: [{name: ${name}, cluster: {server: "https://${id}.k8s.ondigitalocean.com"}}]`,
-                `users: [{name: ${name}-admin, user: {token: ${fakeSecret(`${id}:token`)}}}]`,
-                `contexts: [{name: ${name}, context: {cluster: ${name}, user: ${name}-admin}}]`,
-                `current-context: ${name}`,
-            ].join("\n"),
-        }],
+        kubeConfigs: [doksKubeConfig(name, id, "created")],
     }),
     "digitalocean:index/databaseCluster:DatabaseCluster": (name, id, inputs) => ({
         urn: `do:dbaas:${id}`,
@@ -126,6 +132,12 @@ const DOKS_RELEASES: Readonly<Record<string, readonly string[]>> = {
 
 /** The read-only lookups the programs make (invokes), answered with realistic values. */
 export const OFFLINE_INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>> = {
+    // A running cluster read back by name: each read issues a new token, as DigitalOcean does.
+    "digitalocean:index/getKubernetesCluster:getKubernetesCluster": args => ({
+        name: args.name,
+        status: "running",
+        kubeConfigs: [doksKubeConfig(String(args.name), createHash("sha256").update(String(args.name)).digest("hex").slice(0, 36), "read")],
+    }),
     "digitalocean:index/getKubernetesVersions:getKubernetesVersions": args => {
         const minor = String(args.versionPrefix ?? "").replace(/\.$/, "");
         const valid = DOKS_RELEASES[minor] ?? [];

@@ -1,0 +1,215 @@
+import { createHash } from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CLOUDFLARE_RANGES, isCidrOrAddress } from "./cloudflareRanges";
+import {
+    ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, resolveScaling, restrictedContainerSecurity,
+    restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
+} from "./k8sWorkload";
+import { GatewayRenderOptions, GatewayRoute, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
+import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
+
+export const GATEWAY_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
+/** The uid the unprivileged nginx image runs as. */
+const NGINX_UID = 101;
+const CONTAINER_PORT = 8080;
+const CONFIG_DIR = "/etc/nginx/blkout";
+
+/** One API behind the gateway: its Service host (an ApiService's `serviceHost`) and port. */
+export interface GatewayUpstream {
+    readonly host: pulumi.Input<string>;
+    readonly port: number;
+}
+
+export interface GatewayArgs {
+    readonly provider: k8s.Provider;
+    readonly namespace: pulumi.Input<string>;
+    readonly colour: string;
+    readonly release: string;
+    /** API name -> where it listens. */
+    readonly upstreams: Readonly<Record<string, GatewayUpstream>>;
+    /**
+     * Where the load balancer's connections come from (the VPC CIDR and the cluster's pod subnet).
+     * The DigitalOcean LB proxies, so nginx's peer is an address in these, never Cloudflare's; the LB
+     * admits only Cloudflare, so `CF-Connecting-IP` from these peers is Cloudflare's word. Without
+     * them every client would share the LB's address and one rate limit.
+     */
+    readonly loadBalancerPeerRanges: readonly string[];
+    /** @default DEFAULT_GATEWAY_ROUTES */
+    readonly routes?: readonly GatewayRoute[];
+    /** @default GATEWAY_IMAGE */
+    readonly image?: string;
+    /** @default { minReplicas: 2, maxReplicas: 10, cpuTargetPercent: 70 } */
+    readonly scaling?: ScalingArgs;
+    /** @default { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } } */
+    readonly resources?: ContainerResources;
+    /** Rate limit, body size and timeouts passed to the nginx config. @default the config's defaults */
+    readonly limits?: Pick<GatewayRenderOptions, "rateLimitPerMinute" | "rateLimitBurst" | "maxBodyBytes" | "timeouts">;
+    /** DigitalOcean LB size units. @default 1 */
+    readonly loadBalancerSizeUnit?: number;
+}
+
+const DEFAULT_RESOURCES: ContainerResources = {
+    requests: { cpu: "100m", memory: "64Mi" },
+    limits: { cpu: "500m", memory: "128Mi" },
+};
+
+/** The nginx API gateway of one colour: config, pods, a Cloudflare-only load balancer, scaling and policy. */
+export class Gateway extends pulumi.ComponentResource {
+    readonly service: k8s.core.v1.Service;
+    /** The load balancer's public IP: the origin Cloudflare sends this colour's traffic to. */
+    readonly originAddress: pulumi.Output<string>;
+    readonly healthPath: string = GATEWAY_HEALTH_PATH;
+    /** The rendered nginx.conf. */
+    readonly config: pulumi.Output<string>;
+
+    constructor(name: string, args: GatewayArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const scaling = resolveScaling(args.scaling);
+        assertNoProblems(`Gateway "${name}" args`, gatewayProblems(args, scaling));
+        super("blkout:platform:Gateway", name, {}, opts);
+        const childOpts = { parent: this, provider: args.provider };
+        const labels = { ...GATEWAY_SELECTOR, [LABELS.component]: "gateway", [LABELS.colour]: args.colour, [LABELS.version]: args.release };
+
+        this.config = renderConfig(args);
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
+            metadata: { name: `${name}-config`, namespace: args.namespace, labels },
+            data: { "nginx.conf": this.config },
+        }, childOpts);
+        const deployment = createDeployment(name, args, labels, configMap, this.config, scaling, childOpts);
+        createScalingAndBudget(name, { namespace: args.namespace, deploymentName: deployment.metadata.name, labels, selector: GATEWAY_SELECTOR, scaling }, childOpts);
+        createNetworkPolicy(name, args, labels, childOpts);
+        this.service = createLoadBalancer(name, args, labels, childOpts);
+        this.originAddress = this.service.status.apply(status => status?.loadBalancer?.ingress?.[0]?.ip ?? "");
+        this.registerOutputs({ service: this.service, originAddress: this.originAddress, healthPath: this.healthPath });
+    }
+}
+
+/** Every problem with the args; the nginx options are checked with placeholder hosts (the real ones may be Outputs). */
+export function gatewayProblems(args: GatewayArgs, scaling = resolveScaling(args.scaling)): string[] {
+    const renderable = toRenderOptions(args, () => "placeholder.invalid");
+    const problems = validateGatewayOptions(renderable).filter(p => !p.startsWith("trustedProxyRanges"));
+    (args.loadBalancerPeerRanges ?? []).forEach((range, i) => {
+        if (!isCidrOrAddress(range)) problems.push(`loadBalancerPeerRanges[${i}]: expected a CIDR range, got ${JSON.stringify(range)}`);
+    });
+    if (!args.loadBalancerPeerRanges?.length) {
+        problems.push("loadBalancerPeerRanges: expected the VPC CIDR and pod subnet the load balancer connects from, got none");
+    }
+    const image = imageProblem("image", args.image ?? GATEWAY_IMAGE);
+    const unit = args.loadBalancerSizeUnit ?? 1;
+    if (!Number.isInteger(unit) || unit < 1 || unit > 100) {
+        problems.push(`loadBalancerSizeUnit: expected an integer 1-100, got ${JSON.stringify(unit)}`);
+    }
+    return [...problems, ...(image ? [image] : []), ...scalingProblems("scaling", scaling)];
+}
+
+function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string): GatewayRenderOptions {
+    return {
+        ...args.limits,
+        upstreams: Object.fromEntries(Object.entries(args.upstreams ?? {}).map(([api, u]) => [api, { host: hostOf(api), port: u.port }])),
+        routes: args.routes,
+        listenPort: CONTAINER_PORT,
+        colour: args.colour,
+        release: args.release,
+        trustedProxyRanges: [...(args.loadBalancerPeerRanges ?? []), ...CLOUDFLARE_RANGES],
+    };
+}
+
+function renderConfig(args: GatewayArgs): pulumi.Output<string> {
+    const apis = Object.keys(args.upstreams);
+    return pulumi.all(apis.map(api => args.upstreams[api].host)).apply(hosts =>
+        renderNginxConfig(toRenderOptions(args, api => hosts[apis.indexOf(api)])));
+}
+
+function createDeployment(name: string, args: GatewayArgs, labels: Record<string, string>, configMap: k8s.core.v1.ConfigMap,
+    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions) {
+    return new k8s.apps.v1.Deployment(`${name}-deployment`, {
+        metadata: { name, namespace: args.namespace, labels },
+        spec: {
+            // The HPA owns the count after creation; ignoreChanges keeps `pulumi up` from resetting it.
+            replicas: scaling.minReplicas,
+            selector: { matchLabels: GATEWAY_SELECTOR },
+            strategy: ZERO_DOWNTIME_STRATEGY,
+            template: {
+                metadata: {
+                    labels,
+                    // The ConfigMap updates in place; a new hash in the template is what rolls the pods.
+                    annotations: { "blkout.org/config-hash": config.apply(text => createHash("sha256").update(text).digest("hex")) },
+                },
+                spec: {
+                    automountServiceAccountToken: false,
+                    securityContext: restrictedPodSecurity(NGINX_UID),
+                    topologySpreadConstraints: spreadOverNodes(GATEWAY_SELECTOR),
+                    containers: [{
+                        name: "nginx",
+                        image: args.image ?? GATEWAY_IMAGE,
+                        // Bypasses the image's entrypoint scripts, which write into the read-only root.
+                        command: ["nginx", "-c", `${CONFIG_DIR}/nginx.conf`, "-g", "daemon off;"],
+                        ports: [{ name: "http", containerPort: CONTAINER_PORT, protocol: "TCP" }],
+                        resources: args.resources ?? DEFAULT_RESOURCES,
+                        securityContext: restrictedContainerSecurity(),
+                        ...httpProbes(GATEWAY_HEALTH_PATH, CONTAINER_PORT),
+                        volumeMounts: [
+                            { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+                            { name: "tmp", mountPath: "/tmp" },
+                        ],
+                    }],
+                    volumes: [
+                        { name: "config", configMap: { name: configMap.metadata.name } },
+                        { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                    ],
+                },
+            },
+        },
+    }, { ...opts, ignoreChanges: ["spec.replicas"] });
+}
+
+function createNetworkPolicy(name: string, args: GatewayArgs, labels: Record<string, string>, opts: pulumi.CustomResourceOptions) {
+    const apiPorts = [...new Set(Object.values(args.upstreams).map(u => u.port))];
+    return new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, {
+        metadata: { name, namespace: args.namespace, labels },
+        spec: {
+            podSelector: { matchLabels: GATEWAY_SELECTOR },
+            policyTypes: ["Ingress", "Egress"],
+            // Open to any source here: the load balancer admits only Cloudflare's ranges.
+            ingress: [{ ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }],
+            egress: [
+                {
+                    to: [{ podSelector: { matchLabels: { [LABELS.component]: API_COMPONENT, [LABELS.partOf]: PART_OF } } }],
+                    ports: apiPorts.map(port => ({ protocol: "TCP", port })),
+                },
+                DNS_EGRESS,
+            ],
+        },
+    }, opts);
+}
+
+function createLoadBalancer(name: string, args: GatewayArgs, labels: Record<string, string>, opts: pulumi.CustomResourceOptions) {
+    const annotation = (key: string) => `service.beta.kubernetes.io/do-loadbalancer-${key}`;
+    return new k8s.core.v1.Service(`${name}-service`, {
+        metadata: {
+            name,
+            namespace: args.namespace,
+            labels,
+            annotations: {
+                [annotation("name")]: name,
+                [annotation("protocol")]: "tcp",
+                [annotation("size-unit")]: String(args.loadBalancerSizeUnit ?? 1),
+                [annotation("healthcheck-protocol")]: "http",
+                [annotation("healthcheck-path")]: GATEWAY_HEALTH_PATH,
+                [annotation("healthcheck-port")]: "80",
+                [annotation("healthcheck-check-interval-seconds")]: "5",
+                [annotation("healthcheck-unhealthy-threshold")]: "3",
+                [annotation("healthcheck-healthy-threshold")]: "2",
+            },
+        },
+        spec: {
+            type: "LoadBalancer",
+            selector: GATEWAY_SELECTOR,
+            ports: [{ name: "http", port: 80, targetPort: CONTAINER_PORT, protocol: "TCP" }],
+            // Only Cloudflare reaches the origin, so the WAF and the weighted switch cannot be bypassed.
+            loadBalancerSourceRanges: [...CLOUDFLARE_RANGES],
+            // Nodes without a gateway pod fail the LB health check instead of forwarding a second hop.
+            externalTrafficPolicy: "Local",
+        },
+    }, opts);
+}

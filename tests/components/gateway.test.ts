@@ -1,0 +1,163 @@
+import { createHash } from "crypto";
+import { CLOUDFLARE_RANGES } from "../../components/cloudflareRanges";
+import { Gateway, GATEWAY_IMAGE } from "../../components/gateway";
+import { GATEWAY_SELECTOR, InvalidArgsError } from "../../components/platformNames";
+import { evaluateTest, named, ofType, RecordedResource } from "../support/pulumi";
+import { colourWorkloads, gatewayArgs, registrationsOnFailure, testProvider, uniqueName } from "../support/workloadFixtures";
+
+async function evaluateColour(overrides: Parameters<typeof gatewayArgs>[2]) {
+    const prefix = uniqueName("gw");
+    const evaluation = await evaluateTest(() => {
+        const { apis, gateway } = colourWorkloads(prefix);
+        const custom = new Gateway(`${prefix}-custom`, gatewayArgs(testProvider(`${prefix}-custom`), apis, overrides));
+        return { origin: gateway.originAddress, healthPath: gateway.healthPath, customConfig: custom.config };
+    });
+    const child = (kind: string, suffix = "gateway") => named(evaluation.resources, `${prefix}-${suffix}-${kind}`);
+    return { prefix, ...evaluation, child };
+}
+
+/** One colour evaluated once: the default gateway, and a custom one with other limits and scaling. */
+let colour: Awaited<ReturnType<typeof evaluateColour>>;
+beforeAll(async () => {
+    colour = await evaluateColour({ limits: { rateLimitPerMinute: 30 }, scaling: { minReplicas: 3, maxReplicas: 7 } });
+});
+
+const podSpec = (deployment: RecordedResource) => deployment.inputs.spec.template.spec;
+const container = (deployment: RecordedResource) => podSpec(deployment).containers[0];
+
+describe("Gateway", () => {
+    it("registers every child under the component with the caller's provider", () => {
+        const { resources, prefix } = colour;
+        const component = named(resources, `${prefix}-gateway`);
+        expect(component.type).toBe("blkout:platform:Gateway");
+        const children = resources.filter(r => r.parent === component.urn);
+        expect(children.map(r => r.type).sort()).toEqual([
+            "kubernetes:apps/v1:Deployment", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:core/v1:ConfigMap",
+            "kubernetes:core/v1:Service", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:policy/v1:PodDisruptionBudget",
+        ]);
+        expect(new Set(children.map(r => r.provider.split("::")[3]))).toEqual(new Set([`${prefix}-k8s`]));
+        expect(children.every(r => r.inputs.metadata.namespace === "blkout-blue")).toBe(true);
+    });
+
+    it("runs the pinned unprivileged nginx under Pod Security restricted", () => {
+        const { child } = colour;
+        const deployment = child("deployment");
+        expect(container(deployment).image).toBe(GATEWAY_IMAGE);
+        expect(GATEWAY_IMAGE).toMatch(/^nginxinc\/nginx-unprivileged:\d+\.\d+\.\d+-alpine$/);
+        expect(podSpec(deployment)).toMatchObject({
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 101, seccompProfile: { type: "RuntimeDefault" } },
+        });
+        expect(container(deployment).securityContext).toEqual({
+            runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false,
+            capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+        });
+        expect(container(deployment).volumeMounts).toEqual([
+            { name: "config", mountPath: "/etc/nginx/blkout", readOnly: true },
+            { name: "tmp", mountPath: "/tmp" },
+        ]);
+        expect(podSpec(deployment).volumes[1]).toMatchObject({ name: "tmp", emptyDir: {} });
+    });
+
+    it("probes /healthz, sets requests and limits, spreads over nodes and rolls without losing capacity", () => {
+        const { child } = colour;
+        const deployment = child("deployment");
+        const probe = { httpGet: { path: "/healthz", port: 8080 } };
+        expect(container(deployment)).toMatchObject({ readinessProbe: probe, livenessProbe: probe });
+        expect(container(deployment).resources).toEqual({ requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } });
+        expect(podSpec(deployment).topologySpreadConstraints).toEqual([{
+            maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: GATEWAY_SELECTOR },
+        }]);
+        expect(deployment.inputs.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+        expect(deployment.ignoreChanges).toEqual(["spec.replicas"]);
+    });
+
+    it("mounts the rendered config, upstreams resolved from the APIs, and rolls pods by its hash", () => {
+        const { child, prefix } = colour;
+        const config: string = child("config").inputs.data["nginx.conf"];
+        expect(config).toContain(`server ${prefix}-ivor.blkout-blue.svc.cluster.local:8080;`);
+        expect(config).toContain('add_header X-Blkout-Colour "blue" always;');
+        expect(config).toContain("set_real_ip_from 10.20.0.0/16;");
+        expect(config).toContain(`set_real_ip_from ${CLOUDFLARE_RANGES[0]};`);
+        const annotation = child("deployment").inputs.spec.template.metadata.annotations["blkout.org/config-hash"];
+        expect(annotation).toBe(createHash("sha256").update(config).digest("hex"));
+    });
+
+    it("changes the config hash when the config changes", () => {
+        const { outputs, child } = colour;
+        expect(outputs.customConfig.value).toContain("rate=30r/m;");
+        expect(child("deployment", "custom").inputs.spec.template.metadata.annotations["blkout.org/config-hash"])
+            .not.toBe(child("deployment").inputs.spec.template.metadata.annotations["blkout.org/config-hash"]);
+    });
+
+    it("exposes a DigitalOcean load balancer that only Cloudflare can reach, health-checked on /healthz", () => {
+        const { child, outputs } = colour;
+        const service = child("service");
+        expect(service.inputs.spec).toMatchObject({
+            type: "LoadBalancer", selector: GATEWAY_SELECTOR, externalTrafficPolicy: "Local",
+            ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }],
+        });
+        expect(service.inputs.spec.loadBalancerSourceRanges).toEqual([...CLOUDFLARE_RANGES]);
+        expect(service.inputs.metadata.annotations).toMatchObject({
+            "service.beta.kubernetes.io/do-loadbalancer-healthcheck-protocol": "http",
+            "service.beta.kubernetes.io/do-loadbalancer-healthcheck-path": "/healthz",
+            "service.beta.kubernetes.io/do-loadbalancer-healthcheck-port": "80",
+        });
+        expect(outputs.origin).toEqual({ value: service.state.status.loadBalancer.ingress[0].ip, secret: false });
+        expect(outputs.origin.value).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        expect(outputs.healthPath.value).toBe("/healthz");
+    });
+
+    it("scales on CPU between the given bounds and keeps all but one pod through disruptions", () => {
+        const { child } = colour;
+        expect(child("hpa", "custom").inputs.spec).toEqual({
+            scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: child("deployment", "custom").inputs.metadata.name },
+            minReplicas: 3, maxReplicas: 7,
+            metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } } }],
+        });
+        expect(child("hpa").inputs.spec).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+        expect(child("deployment", "custom").inputs.spec.replicas).toBe(3);
+        expect(child("pdb").inputs.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: GATEWAY_SELECTOR } });
+    });
+
+    it("admits traffic on 8080 and lets the gateway reach only the API pods and DNS", () => {
+        const { child } = colour;
+        expect(child("netpol").inputs.spec).toEqual({
+            podSelector: { matchLabels: GATEWAY_SELECTOR },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ ports: [{ protocol: "TCP", port: 8080 }] }],
+            egress: [
+                {
+                    to: [{ podSelector: { matchLabels: { "app.kubernetes.io/component": "api", "app.kubernetes.io/part-of": "blkout-platform" } } }],
+                    ports: [{ protocol: "TCP", port: 8080 }],
+                },
+                {
+                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+                },
+            ],
+        });
+    });
+
+    it("refuses bad args with every problem named, before registering anything", async () => {
+        const prefix = uniqueName("gwbad");
+        const { error, resources } = await registrationsOnFailure(() => {
+            const provider = testProvider(prefix);
+            new Gateway(`${prefix}-gateway`, gatewayArgs(provider, {}, {
+                image: "nginxinc/nginx-unprivileged:latest",
+                loadBalancerPeerRanges: [],
+                routes: [{ prefix: "/api/chat", api: "chat" }],
+                scaling: { minReplicas: 4, maxReplicas: 2 },
+            }));
+        });
+        expect(error).toBeInstanceOf(InvalidArgsError);
+        expect((error as InvalidArgsError).problems).toEqual([
+            'routes[0].api: unknown API "chat" (upstreams has ivor, events, newsroom)',
+            "loadBalancerPeerRanges: expected the VPC CIDR and pod subnet the load balancer connects from, got none",
+            'image: expected an image pinned by tag or digest (not "latest", not untagged), got "nginxinc/nginx-unprivileged:latest"',
+            "scaling.maxReplicas: expected an integer from minReplicas (4) to 100, got 2",
+        ]);
+        expect(ofType(resources, "blkout:platform:Gateway")).toEqual([]);
+        expect(resources.filter(r => r.type.startsWith("kubernetes:"))).toEqual([]);
+    });
+});

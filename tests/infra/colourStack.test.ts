@@ -1,0 +1,167 @@
+import { SECRET_CONFIG_KEYS } from "../../infra/config/colourConfig";
+import { runColourProgram } from "../../infra/colourProgram";
+import { effectiveScaling } from "../../infra/colourStack";
+import { loadColourConfig } from "../../infra/config/loadColourConfig";
+import * as pulumi from "@pulumi/pulumi";
+import { settle } from "../../infra/offline/evaluate";
+import { installMockRuntime, RecordedResource } from "../../infra/offline/mockRuntime";
+import { OFFLINE_INVOKES } from "../../infra/offline/mockOutputs";
+import { evaluateStack, StackEvaluation } from "../../infra/offline/stacks";
+import { readStackFile, REPO_ROOT } from "../../infra/offline/stackFiles";
+import { kubernetesResources, unwrapSecrets, validateKubernetesObjects } from "../support/k8sValidate";
+import { named, ofType } from "../support/pulumi";
+
+const T = {
+    pg: "digitalocean:index/databaseCluster:DatabaseCluster",
+    replica: "digitalocean:index/databaseReplica:DatabaseReplica",
+    bucket: "digitalocean:index/spacesBucket:SpacesBucket",
+    database: "digitalocean:index/databaseDb:DatabaseDb",
+    hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+    cluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
+    secret: "kubernetes:core/v1:Secret",
+} as const;
+
+const STATEFUL = [T.pg, T.replica, T.bucket, T.database];
+
+let blue: StackEvaluation;
+let green: StackEvaluation;
+
+beforeAll(async () => {
+    const cache = new Map<string, StackEvaluation>();
+    blue = await evaluateStack("blue", cache);
+    green = await evaluateStack("green", cache);
+});
+
+function value(evaluation: StackEvaluation, key: string): unknown {
+    return evaluation.outputs[key]?.value;
+}
+
+describe("the owner colour (blue)", () => {
+    test("declares the whole data plane, every stateful resource protected and none delete-before-replace", () => {
+        const stateful = blue.resources.filter(r => STATEFUL.includes(r.type as (typeof STATEFUL)[number]));
+        expect(ofType(blue.resources, T.pg).map(r => r.inputs.engine).sort()).toEqual(["pg", "valkey"]);
+        expect(stateful.length).toBeGreaterThanOrEqual(9);
+        expect(stateful.filter(r => !r.protect).map(r => r.name)).toEqual([]);
+        expect(stateful.filter(r => r.deleteBeforeReplace).map(r => r.name)).toEqual([]);
+    });
+
+    test("exports what the traffic stack reads, in plain text, and the data connection strings as secrets", () => {
+        expect(blue.outputs).toMatchObject({
+            colour: { value: "blue", secret: false },
+            mode: { value: "active", secret: false },
+            dataRole: { value: "owner", secret: false },
+            healthPath: { value: "/healthz", secret: false },
+            previewHostname: { value: "blue.blkoutuk.com", secret: false },
+            releaseVersion: { value: "2026.11.2", secret: false },
+        });
+        expect(value(blue, "gatewayOrigin")).toMatch(/^203\.0\.113\.\d+$/);
+        for (const key of ["dataIvorDatabaseUrl", "dataEventsReadDatabaseUrl", "dataRedisUrl", "dataSessionSecret"]) {
+            expect([key, blue.outputs[key]?.secret]).toEqual([key, true]);
+        }
+    });
+
+    test("an active colour scales between the configured bounds", () => {
+        const hpa = named(blue.resources, "blue-ivor-hpa").inputs.spec;
+        expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 10]);
+        expect(ofType(blue.resources, T.cluster)[0].inputs.nodePool).toMatchObject({ minNodes: 2, maxNodes: 10, tags: ["blkout-data-client"] });
+    });
+});
+
+describe("the follower colour (green)", () => {
+    test("declares only its own read replica, of the owner's PostgreSQL, and no primary, cache or data buckets", () => {
+        expect(ofType(green.resources, T.pg)).toHaveLength(0);
+        const replica = ofType(green.resources, T.replica);
+        expect(replica).toHaveLength(1);
+        expect(replica[0].inputs.clusterId).toBe(value(blue, "dataPostgresClusterId"));
+        expect(replica[0].protect).toBe(true);
+        expect(ofType(green.resources, T.bucket).map(r => r.name)).toEqual(["green-site-bucket"]);
+    });
+
+    test("its APIs write to the owner's pools, so a canary never splits writes", () => {
+        const ownerPoolHost = named(blue.resources, "blue-data-events-pool").state.privateHost;
+        const credentials = unwrapSecrets(named(green.resources, "green-events-credentials").inputs) as { stringData: Record<string, string> };
+        expect(new URL(credentials.stringData.DATABASE_URL).hostname).toBe(ownerPoolHost);
+        const ownReplicaHost = named(green.resources, "green-data-pg-replica").state.privateHost;
+        expect(new URL(credentials.stringData.DATABASE_READ_URL).hostname).toBe(ownReplicaHost);
+    });
+
+    test("a standby colour keeps the minimum and does not scale out", () => {
+        const hpa = named(green.resources, "green-newsroom-hpa").inputs.spec;
+        expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 2]);
+        expect(ofType(green.resources, T.cluster)[0].inputs.nodePool).toMatchObject({ minNodes: 2, maxNodes: 2 });
+    });
+
+    test("exports no data outputs of its own (nobody follows a follower)", () => {
+        expect(Object.keys(green.outputs).filter(key => key.startsWith("data"))).toEqual(["dataRole"]);
+    });
+});
+
+describe("both colours", () => {
+    test("every Kubernetes object validates against the official Kubernetes schemas", () => {
+        const objects = [...kubernetesResources(blue.resources), ...kubernetesResources(green.resources)];
+        expect(objects.length).toBeGreaterThanOrEqual(40);
+        expect(validateKubernetesObjects(objects).flat()).toEqual([]);
+    });
+
+    test("no secret value appears in plain text in any output or any resource input the SDK does not track as secret", () => {
+        const secretValues = new Set<string>(SECRET_CONFIG_KEYS.map(key => `offline-placeholder-${key}`));
+        for (const evaluation of [blue, green]) {
+            Object.values(evaluation.outputs).filter(o => o.secret).forEach(o => secretValues.add(String(o.value)));
+        }
+        expect(secretValues.size).toBeGreaterThanOrEqual(SECRET_CONFIG_KEYS.length + 8);
+        const leaks: string[] = [];
+        for (const evaluation of [blue, green]) {
+            for (const resource of evaluation.resources) {
+                const tracked = new Set(resource.secretInputPaths);
+                const visible = JSON.stringify(Object.fromEntries(Object.entries(resource.inputs).filter(([key]) => !tracked.has(key))));
+                secretValues.forEach(secret => visible.includes(secret) && leaks.push(`${resource.name} carries a secret in plain text`));
+            }
+            Object.entries(evaluation.outputs).filter(([, o]) => !o.secret).forEach(([key, o]) => {
+                secretValues.forEach(secret => JSON.stringify(o.value).includes(secret) && leaks.push(`output ${key} carries a secret in plain text`));
+            });
+        }
+        expect(leaks).toEqual([]);
+    });
+
+    test("the secret-leak check would catch a leak: a Secret's credentials are in its inputs, tracked as secret", () => {
+        const credentials: RecordedResource = named(blue.resources, "blue-ivor-credentials");
+        expect(credentials.secretInputPaths).toContain("stringData");
+        expect(JSON.stringify(unwrapSecrets(credentials.inputs))).toContain(String(blue.outputs.dataIvorDatabaseUrl.value));
+    });
+});
+
+describe("the entry program", () => {
+    const blueConfig = readStackFile(REPO_ROOT, "blue").config;
+    const secrets = Object.fromEntries(SECRET_CONFIG_KEYS.map(key => [key, `test-${key}`]));
+
+    function install(stack: string, config: Record<string, unknown>, secretConfigKeys: readonly string[]) {
+        return installMockRuntime({ project: "blkout-platform", stack, config: { ...config, ...secrets }, secretConfigKeys, invokes: OFFLINE_INVOKES });
+    }
+
+    test("bad config stops the program with every problem listed and no resource registered", async () => {
+        const mocks = install("bad-config", { ...blueConfig, colour: "purple", apis: { ...(blueConfig.apis as object), ivor: { image: "registry.digitalocean.com/blkout/ivor:latest" } } }, SECRET_CONFIG_KEYS);
+        expect(runColourProgram).toThrow(/stack bad-config's config has 2 problems:\n {2}- colour: expected one of "blue", "green", got "purple"\n {2}- apis\.ivor\.image: expected a pinned tag/);
+        expect(runColourProgram).toThrow(pulumi.RunError);
+        await settle();
+        expect(mocks.resources).toEqual([]);
+    });
+
+    test("a secret stored in plain text is refused, without echoing its value", async () => {
+        const mocks = install("plain-secret", blueConfig, ["siteOriginCertificate", "siteOriginPrivateKey"]);
+        expect(runColourProgram).toThrow("ivorModelApiKey: is stored in plain text; remove it and run `pulumi config set --secret ivorModelApiKey <value>`");
+        expect(runColourProgram).not.toThrow("test-ivorModelApiKey");
+        await settle();
+        expect(mocks.resources).toEqual([]);
+    });
+});
+
+describe("effectiveScaling", () => {
+    const cfg = loadColourConfig(readStackFile(REPO_ROOT, "blue").config, SECRET_CONFIG_KEYS);
+
+    test("active keeps the configured bounds; standby pins replicas and nodes to the minimum", () => {
+        expect(effectiveScaling(cfg).apis.ivor).toEqual({ minReplicas: 2, maxReplicas: 10, cpuTargetPercent: 70 });
+        const standby = effectiveScaling({ ...cfg, mode: "standby", apis: { ...cfg.apis, events: { ...cfg.apis.events, replicas: 4 } } });
+        expect(standby.apis.events).toEqual({ minReplicas: 2, maxReplicas: 2, cpuTargetPercent: 70 });
+        expect(standby.nodes).toEqual({ minNodes: 2, maxNodes: 2 });
+    });
+});
