@@ -1,4 +1,5 @@
 import { ConfigError } from "../config/validators";
+import { estimateMonthlyCost } from "./cost";
 import { maskedOutputs, renderStack } from "./render";
 import { evaluateStack, offlineStackNames, StackEvaluation } from "./stacks";
 
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
                 project: e.project,
                 resources: e.resources.map(r => ({ type: r.type, name: r.name, parent: r.parent, protect: r.protect })),
                 outputs: maskedOutputs(e.outputs),
+                monthlyCost: estimateMonthlyCost(e.resources),
                 placeholderSecrets: e.placeholderSecrets,
             })),
             failures,

@@ -73,9 +73,8 @@ function doksKubeConfig(name: string, id: string, issue: string): Record<string,
 }
 
 const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
-    "digitalocean:index/vpc:Vpc": (_name, id) => ({ urn: `do:vpc:${id}`, default: false }),
+    "digitalocean:index/vpc:Vpc": (_name, id) => ({ vpcUrn: `do:vpc:${id}`, default: false }),
     "digitalocean:index/kubernetesCluster:KubernetesCluster": (name, id, inputs) => ({
-        urn: `do:kubernetes:${id}`,
         clusterUrn: `do:kubernetes:${id}`,
         endpoint: `https://${id}.k8s.ondigitalocean.com`,
         ipv4Address: documentationAddress(`${name}:api`),
@@ -85,7 +84,7 @@ const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
         kubeConfigs: [doksKubeConfig(name, id, "created")],
     }),
     "digitalocean:index/databaseCluster:DatabaseCluster": (name, id, inputs) => ({
-        urn: `do:dbaas:${id}`,
+        clusterUrn: `do:dbaas:${id}`,
         ...(inputs.engine === "valkey" || inputs.engine === "redis"
             ? cacheEndpoint(name, id)
             : databaseEndpoint(name, id, inputs.engine === "pg" ? 25060 : 25061, inputs.engine === "pg" ? "doadmin" : "default",
@@ -93,14 +92,13 @@ const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
     }),
     "digitalocean:index/databaseReplica:DatabaseReplica": (name, id) => ({
         uuid: id,
-        urn: `do:dbaas:${id}`,
         ...databaseEndpoint(name, id, 25060, "doadmin", "defaultdb"),
     }),
     "digitalocean:index/databaseUser:DatabaseUser": (_name, id) => ({ password: fakeSecret(id), role: "normal" }),
     "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": (name, id, inputs) =>
         databaseEndpoint(name, id, 25061, inputs.user ?? "doadmin", inputs.dbName ?? "defaultdb"),
     "digitalocean:index/spacesBucket:SpacesBucket": (name, _id, inputs) => ({
-        urn: `do:space:${inputs.name ?? name}`,
+        bucketUrn: `do:space:${inputs.name ?? name}`,
         bucketDomainName: `${inputs.name ?? name}.${inputs.region ?? "lon1"}.digitaloceanspaces.com`,
         endpoint: `${inputs.region ?? "lon1"}.digitaloceanspaces.com`,
     }),

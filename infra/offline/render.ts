@@ -1,3 +1,4 @@
+import { CostEstimate, estimateMonthlyCost } from "./cost";
 import { ResolvedOutput } from "./evaluate";
 import { RecordedResource } from "./mockRuntime";
 import { StackEvaluation } from "./stacks";
@@ -46,6 +47,20 @@ function renderNode(node: ResourceNode, indent: string, lines: string[]): void {
     node.children.forEach(child => renderNode(child, `${indent}    `, lines));
 }
 
+function dollars(amount: number): string {
+    return `$${amount.toFixed(0)}`;
+}
+
+/** The estimate as lines: a total range, then one line per priced item. */
+export function renderCost(estimate: CostEstimate): string[] {
+    const range = (min: number, max: number) => (min === max ? dollars(min) : `${dollars(min)}-${dollars(max)}`);
+    return [
+        `  Monthly cost estimate (list prices, USD, before bandwidth and storage): ${range(estimate.minimum, estimate.maximum)}`,
+        ...estimate.lines.map(line => `    ${range(line.minimum, line.maximum).padStart(9)}  ${line.item}  (${line.resource})`),
+        ...(estimate.unpriced.length > 0 ? [`    not priced (size missing from the price table): ${estimate.unpriced.join(", ")}`] : []),
+    ];
+}
+
 /** The human-readable preview of one stack: resource tree, type counts and masked outputs. */
 export function renderStack(evaluation: StackEvaluation): string {
     const custom = evaluation.resources.filter(r => r.custom);
@@ -59,6 +74,7 @@ export function renderStack(evaluation: StackEvaluation): string {
     lines.push("", "  Outputs:");
     const width = Math.max(0, ...Object.keys(evaluation.outputs).map(k => k.length));
     Object.entries(evaluation.outputs).forEach(([key, output]) => lines.push(`    ${key.padEnd(width)}  ${displayOutput(output)}`));
+    lines.push("", ...renderCost(estimateMonthlyCost(evaluation.resources)));
     if (evaluation.placeholderSecrets.length > 0) {
         lines.push("", `  Offline placeholders for secrets a real run needs (pulumi config set --secret): ${evaluation.placeholderSecrets.join(", ")}`);
     }
