@@ -31,14 +31,17 @@ function describeFailure(error: unknown): string {
     return String(error);
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Evaluates one stack; the tests pass their own to reach the failure paths. */
+export type StackEvaluator = (stack: string, cache: Map<string, StackEvaluation>) => Promise<StackEvaluation>;
+
+export async function main(argv: readonly string[], evaluateOne: StackEvaluator = evaluateStack): Promise<number> {
     const options = parseArgs(argv);
     const cache = new Map<string, StackEvaluation>();
     const evaluations: StackEvaluation[] = [];
     const failures: Array<{ stack: string; reason: string }> = [];
     for (const stack of options.stacks) {
         try {
-            evaluations.push(await evaluateStack(stack, cache));
+            evaluations.push(await evaluateOne(stack, cache));
         } catch (error) {
             failures.push({ stack, reason: describeFailure(error) });
         }

@@ -1,0 +1,72 @@
+import { ConfigError } from "../../infra/config/validators";
+import { main, parseArgs } from "../../infra/offline/cli";
+import { evaluateStack, StackEvaluation } from "../../infra/offline/stacks";
+
+/** Runs the CLI in-process and captures what it writes. */
+async function run(argv: string[], evaluator?: Parameters<typeof main>[1]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = jest.spyOn(process.stdout, "write").mockImplementation(chunk => { out.push(String(chunk)); return true; });
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(chunk => { err.push(String(chunk)); return true; });
+    try {
+        const code = await main(argv, evaluator);
+        return { code, stdout: out.join(""), stderr: err.join("") };
+    } finally {
+        stdout.mockRestore();
+        stderr.mockRestore();
+    }
+}
+
+const shared = new Map<string, StackEvaluation>();
+const cachedEvaluator = (stack: string) => evaluateStack(stack, shared);
+
+describe("npm run preview:offline", () => {
+    test("with no stack named it previews every stack: blue, green and the traffic stack", () => {
+        expect(parseArgs([]).stacks).toEqual(["blue", "green", "production"]);
+        expect(parseArgs(["green", "--json"])).toEqual({ stacks: ["green"], json: true });
+    });
+
+    test("an unknown option is refused with the usage", () => {
+        expect(() => parseArgs(["--jsn"])).toThrow(ConfigError);
+        expect(() => parseArgs(["--jsn"])).toThrow("--jsn: unknown option (usage: preview:offline [stack ...] [--json])");
+    });
+
+    test("prints the resource tree grouped by component, the outputs with secrets masked, and exits 0", async () => {
+        const result = await run(["blue"], cachedEvaluator);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/Stack blkout-platform\/blue: \d+ resources in 9 components/);
+        expect(result.stdout).toMatch(/■ blkout:platform:DataPlane {2}blue-data \(\d+ resources\)\n {6}\+ /);
+        expect(result.stdout).toMatch(/dataIvorDatabaseUrl +\[secret\]/);
+        expect(result.stdout).toMatch(/Monthly cost estimate .*: \$\d+-\$\d+/);
+        expect(result.stdout).not.toMatch(/postgresql:\/\//);
+    });
+
+    test("--json is machine-readable and masks secrets too", async () => {
+        const result = await run(["blue", "--json"], cachedEvaluator);
+        const report = JSON.parse(result.stdout);
+        expect(report.ok).toBe(true);
+        expect(report.stacks[0].outputs).toMatchObject({ colour: "blue", dataRedisUrl: "[secret]", dataSessionSecret: "[secret]" });
+        expect(report.stacks[0].resources.length).toBeGreaterThan(40);
+        expect(result.stdout).not.toContain("rediss://");
+    });
+
+    test("a stack whose config is invalid fails the run with the config's own message, and the others still print", async () => {
+        const evaluator = async (stack: string): Promise<StackEvaluation> => {
+            if (stack === "green") {
+                throw new ConfigError(["mode: expected one of \"active\", \"standby\", got \"on\""], "stack green's config");
+            }
+            return cachedEvaluator(stack);
+        };
+        const result = await run(["blue", "green"], evaluator);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain("Stack green failed:\nstack green's config has 1 problem:\n  - mode: expected one of");
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+        expect(result.stdout).toContain("Previewed 1 of 2 stack(s) offline; 1 failed.");
+    });
+
+    test("an unknown stack name fails with the list of known stacks", async () => {
+        const result = await run(["purple"]);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain("unknown stack \"purple\"; known stacks: blue, green, production, traffic");
+    });
+});
