@@ -1,7 +1,6 @@
-import * as pulumi from "@pulumi/pulumi";
 import { createColourStack, ColourStackOutputs } from "./colourStack";
 import { readColourConfig } from "./config/fromPulumi";
-import { ConfigError } from "./config/validators";
+import { readOrRunError } from "./config/validators";
 
 /**
  * Reads and validates the stack's config, then builds the colour stack. Invalid config becomes a
@@ -9,11 +8,6 @@ import { ConfigError } from "./config/validators";
  * registered because validation runs first.
  */
 export function runColourProgram(): ColourStackOutputs {
-    let read: ReturnType<typeof readColourConfig>;
-    try {
-        read = readColourConfig();
-    } catch (error) {
-        throw error instanceof ConfigError ? new pulumi.RunError(error.message) : error;
-    }
+    const read = readOrRunError(readColourConfig);
     return createColourStack(read.config, read.secrets);
 }

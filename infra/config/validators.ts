@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
 /**
@@ -66,5 +67,17 @@ export class ConfigError extends Error {
     constructor(readonly problems: readonly string[], subject: string) {
         super(`${subject} has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map(p => `  - ${p}`).join("\n")}`);
         this.name = "ConfigError";
+    }
+}
+
+/**
+ * Runs a config read, turning a ConfigError into the SDK's RunError: the engine prints a RunError's
+ * message alone, without a stack trace. Other errors are bugs and keep their trace.
+ */
+export function readOrRunError<T>(read: () => T): T {
+    try {
+        return read();
+    } catch (error) {
+        throw error instanceof ConfigError ? new pulumi.RunError(error.message) : error;
     }
 }

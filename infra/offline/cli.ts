@@ -68,7 +68,27 @@ export async function main(argv: readonly string[], evaluateOne: StackEvaluator 
     return failures.length === 0 ? 0 : 1;
 }
 
+/**
+ * A failure inside an Output also surfaces as unhandled rejections (the engine's language host
+ * catches those; here nothing would, and Node would crash with a stack trace). The stack's own
+ * evaluation already reports it, so each distinct message is printed once at most, without a trace.
+ */
+function reportStrayFailures(): void {
+    const said = new Set<string>();
+    const report = (error: unknown) => {
+        const message = describeFailure(error);
+        if (!said.has(message)) {
+            said.add(message);
+            process.stderr.write(`(also raised while evaluating) ${message}\n`);
+        }
+        process.exitCode = 1;
+    };
+    process.on("unhandledRejection", report);
+    process.on("uncaughtException", report);
+}
+
 if (require.main === module) {
+    reportStrayFailures();
     main(process.argv.slice(2)).then(
         code => { process.exitCode = code; },
         error => { process.stderr.write(`${describeFailure(error)}\n`); process.exitCode = 1; },

@@ -41,6 +41,12 @@ describe("npm run preview:offline", () => {
         expect(result.stdout).not.toMatch(/postgresql:\/\//);
     });
 
+    test("the traffic stack's preview prints the weight each colour would get", async () => {
+        const result = await run(["traffic"], cachedEvaluator);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/Traffic each colour would get:\n +blue +100 % +release 2026\.11\.2, active, fallback pool\n +green +0 % +release 2026\.11\.3, standby/);
+    });
+
     test("--json is machine-readable and masks secrets too", async () => {
         const result = await run(["blue", "--json"], cachedEvaluator);
         const report = JSON.parse(result.stdout);
