@@ -21,37 +21,32 @@ function fakeSecret(seed: string): string {
 
 type Outputs = (name: string, id: string, inputs: Record<string, any>) => Record<string, any>;
 
-function databaseEndpoint(name: string, id: string, port: number, user: string, database: string): Record<string, any> {
+interface EndpointShape {
+    readonly scheme: "postgresql" | "rediss";
+    readonly port: number;
+    readonly user: string;
+    readonly database: string;
+}
+
+/** A managed database's connection outputs, public and private, as DigitalOcean names them. */
+function endpoint(name: string, id: string, shape: EndpointShape): Record<string, any> {
     const host = `${name}-do-user-0-0.l.db.ondigitalocean.com`;
     const privateHost = `private-${host}`;
     const password = fakeSecret(id);
-    return {
-        host,
-        privateHost,
-        port,
-        user,
-        password,
-        database,
-        uri: `postgresql://${user}:${password}@${host}:${port}/${database}?sslmode=require`,
-        privateUri: `postgresql://${user}:${password}@${privateHost}:${port}/${database}?sslmode=require`,
-    };
+    // PostgreSQL URIs name a database and demand TLS by parameter; Valkey is TLS-only (`rediss://`).
+    const uri = (at: string) => shape.scheme === "postgresql"
+        ? `postgresql://${shape.user}:${password}@${at}:${shape.port}/${shape.database}?sslmode=require`
+        : `rediss://${shape.user}:${password}@${at}:${shape.port}`;
+    return { host, privateHost, port: shape.port, user: shape.user, password, database: shape.database, uri: uri(host), privateUri: uri(privateHost) };
+}
+
+function databaseEndpoint(name: string, id: string, port: number, user: string, database: string): Record<string, any> {
+    return endpoint(name, id, { scheme: "postgresql", port, user, database });
 }
 
 /** DO's Valkey (and retired Redis) clusters are TLS-only: their URIs use `rediss://` and carry no database. */
 function cacheEndpoint(name: string, id: string): Record<string, any> {
-    const host = `${name}-do-user-0-0.l.db.ondigitalocean.com`;
-    const privateHost = `private-${host}`;
-    const password = fakeSecret(id);
-    return {
-        host,
-        privateHost,
-        port: 25061,
-        user: "default",
-        password,
-        database: "",
-        uri: `rediss://default:${password}@${host}:25061`,
-        privateUri: `rediss://default:${password}@${privateHost}:25061`,
-    };
+    return endpoint(name, id, { scheme: "rediss", port: 25061, user: "default", database: "" });
 }
 
 /** One entry of a DOKS cluster's `kubeConfigs`: its API endpoint and a bearer token, raw and parsed. */
