@@ -163,6 +163,8 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         siteUrl: site.url,
         vpcId: network.vpcId,
         clusterId: cluster.clusterId,
+        // The blue/green checks read who a follower follows from its own outputs.
+        ...(cfg.data.role === "follower" ? { dataOwnerStack: cfg.data.ownerStack } : {}),
         ...ownerStackOutputs(data),
     };
 }

@@ -2,11 +2,13 @@ import { ConfigError } from "../config/validators";
 import { estimateMonthlyCost } from "./cost";
 import { maskedOutputs, renderStack } from "./render";
 import { evaluateStack, offlineStackNames, StackEvaluation } from "./stacks";
+import { crossStackVerdicts, renderVerdicts, stackVerdicts, StackVerdicts } from "./verdicts";
 
 /**
  * `npm run preview:offline -- [stack ...] [--json]`: evaluates stacks under the mock runtime with
  * their committed config (no cloud account, no Pulumi CLI) and prints each stack's resource tree and
- * outputs (secrets masked). Exits 1 when config is invalid or a program throws.
+ * outputs (secrets masked), its monthly cost and the policy pack's verdicts. Exits 1 when config is
+ * invalid, a program throws, or a mandatory policy fails.
  */
 
 interface CliOptions {
@@ -38,17 +40,22 @@ export async function main(argv: readonly string[], evaluateOne: StackEvaluator 
     const options = parseArgs(argv);
     const cache = new Map<string, StackEvaluation>();
     const evaluations: StackEvaluation[] = [];
+    const verdicts = new Map<StackEvaluation, StackVerdicts>();
     const failures: Array<{ stack: string; reason: string }> = [];
     for (const stack of options.stacks) {
         try {
-            evaluations.push(await evaluateOne(stack, cache));
+            const evaluation = await evaluateOne(stack, cache);
+            evaluations.push(evaluation);
+            verdicts.set(evaluation, await stackVerdicts(evaluation));
         } catch (error) {
             failures.push({ stack, reason: describeFailure(error) });
         }
     }
+    const crossStack = crossStackVerdicts(evaluations);
+    const blocked = [...verdicts.values()].some(v => v.blocking.length > 0) || (crossStack ?? []).length > 0;
     if (options.json) {
         const report = {
-            ok: failures.length === 0,
+            ok: failures.length === 0 && !blocked,
             stacks: evaluations.map(e => ({
                 stack: e.stack,
                 project: e.project,
@@ -56,16 +63,21 @@ export async function main(argv: readonly string[], evaluateOne: StackEvaluator 
                 outputs: maskedOutputs(e.outputs),
                 monthlyCost: estimateMonthlyCost(e.resources),
                 placeholderSecrets: e.placeholderSecrets,
+                policyViolations: verdicts.get(e)?.violations ?? [],
             })),
+            blueGreenViolations: crossStack ?? null,
             failures,
         };
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
-        evaluations.forEach(e => process.stdout.write(`${renderStack(e)}\n\n`));
+        evaluations.forEach(e => process.stdout.write(`${renderStack(e)}\n\n${renderVerdicts("Policy pack", verdicts.get(e)?.violations ?? []).join("\n")}\n\n`));
+        if (crossStack) {
+            process.stdout.write(`${renderVerdicts("Blue/green invariants across the stacks", crossStack).join("\n")}\n\n`);
+        }
         failures.forEach(f => process.stderr.write(`Stack ${f.stack} failed:\n${f.reason}\n\n`));
-        process.stdout.write(`Previewed ${evaluations.length} of ${options.stacks.length} stack(s) offline${failures.length > 0 ? `; ${failures.length} failed` : ""}.\n`);
+        process.stdout.write(`Previewed ${evaluations.length} of ${options.stacks.length} stack(s) offline${failures.length > 0 ? `; ${failures.length} failed` : ""}${blocked ? "; a mandatory policy is violated" : ""}.\n`);
     }
-    return failures.length === 0 ? 0 : 1;
+    return failures.length === 0 && !blocked ? 0 : 1;
 }
 
 /**

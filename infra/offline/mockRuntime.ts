@@ -25,6 +25,8 @@ export interface RecordedResource {
     readonly provider: string;
     /** Dotted paths of input values sent as secrets (e.g. `stringData.DATABASE_URL`). */
     readonly secretInputPaths: readonly string[];
+    /** Input key -> URNs of the resources its value was built from, as the engine records it. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The outputs of another stack, as a StackReference would read them. */
@@ -65,6 +67,15 @@ export function findSecretPaths(value: unknown, path = ""): string[] {
         findSecretPaths(child, path === "" ? key : `${path}.${key}`));
 }
 
+function propertyDependenciesOf(request: any): Record<string, string[]> {
+    const dependencies: Record<string, string[]> = {};
+    // A read (StackReference, `get`) has no property dependencies.
+    request.getPropertydependenciesMap?.().forEach((entry: any, key: string) => {
+        dependencies[key] = entry.getUrnsList();
+    });
+    return dependencies;
+}
+
 /**
  * The engine marks a provider's declared secret outputs (`additionalSecretOutputs`) as secrets; the
  * mock monitor does not, so this does it here and secret tracking behaves as in a real deployment.
@@ -87,16 +98,21 @@ function markSecretOutputs(state: Record<string, any>, secretNames: readonly str
 export class PlatformMocks implements pulumi.runtime.Mocks {
     readonly resources: RecordedResource[] = [];
     private pendingRequest: any;
+    private pendingUrn: string | undefined;
 
     constructor(private readonly options: MockRuntimeOptions) {}
 
-    captureRequest(request: any): void {
+    /** Called by the monitor just before `newResource`, with the request and the URN it will answer. */
+    captureRequest(request: any, urn: string): void {
         this.pendingRequest = request;
+        this.pendingUrn = urn;
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
         const request = this.pendingRequest;
+        const urn = this.pendingUrn ?? `urn:pulumi:${this.options.stack}::${this.options.project}::${args.type}::${args.name}`;
         this.pendingRequest = undefined;
+        this.pendingUrn = undefined;
         const id = args.id || stableId(`${args.type}::${args.name}`);
         const state = args.type === "pulumi:pulumi:StackReference"
             ? this.stackReferenceState(args.inputs.name ?? args.name)
@@ -106,7 +122,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         this.resources.push({
             type: args.type,
             name: args.name,
-            urn: `urn:pulumi:${this.options.stack}::${this.options.project}::${args.type}::${args.name}`,
+            urn,
             parent,
             custom: args.custom ?? true,
             id,
@@ -117,7 +133,8 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
             retainOnDelete: request?.getRetainondelete?.() === true,
             ignoreChanges: request?.getIgnorechangesList?.() ?? [],
             provider: args.provider ?? "",
-            secretInputPaths: request ? findSecretPaths(request.getObject().toJavaScript()) : [],
+            secretInputPaths: request ? findSecretPaths((request.getObject?.() ?? request.getProperties()).toJavaScript()) : [],
+            propertyDependencies: request ? propertyDependenciesOf(request) : {},
         });
         return { id, state };
     }
@@ -153,10 +170,13 @@ export function installMockRuntime(options: MockRuntimeOptions): PlatformMocks {
     pulumi.runtime.setAllConfig(config, secretKeys);
     pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
     const monitor: any = (pulumi.runtime as any).getMonitor();
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (request: any, callback: any) => {
-        mocks.captureRequest(request);
-        return register(request, callback);
-    };
+    for (const method of ["registerResource", "readResource"]) {
+        const original = monitor[method].bind(monitor);
+        monitor[method] = (request: any, callback: any) => {
+            // The same URN the monitor answers with, so parents and dependencies match recorded URNs.
+            mocks.captureRequest(request, monitor.newUrn(request.getParent(), request.getType(), request.getName()));
+            return original(request, callback);
+        };
+    }
     return mocks;
 }

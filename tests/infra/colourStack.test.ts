@@ -92,7 +92,8 @@ describe("the follower colour (green)", () => {
     });
 
     test("exports no data outputs of its own (nobody follows a follower)", () => {
-        expect(Object.keys(green.outputs).filter(key => key.startsWith("data"))).toEqual(["dataRole"]);
+        expect(Object.keys(green.outputs).filter(key => key.startsWith("data"))).toEqual(["dataRole", "dataOwnerStack"]);
+        expect(green.outputs.dataOwnerStack).toEqual({ value: "organization/blkout-platform/blue", secret: false });
     });
 });
 

@@ -4,7 +4,7 @@ import { RecordedResource } from "../../infra/offline/mockRuntime";
 function recorded(type: string, name: string, inputs: Record<string, unknown>): RecordedResource {
     return {
         type, name, inputs, urn: `urn:${name}`, parent: "", custom: true, id: name, state: inputs,
-        protect: false, deleteBeforeReplace: false, retainOnDelete: false, ignoreChanges: [], provider: "", secretInputPaths: [],
+        protect: false, deleteBeforeReplace: false, retainOnDelete: false, ignoreChanges: [], provider: "", secretInputPaths: [], propertyDependencies: {},
     };
 }
 

@@ -70,6 +70,25 @@ describe("npm run preview:offline", () => {
         expect(result.stdout).toContain("Previewed 1 of 2 stack(s) offline; 1 failed.");
     });
 
+    test("prints the policy pack's verdicts and the blue/green invariants, and passes on the committed stacks", async () => {
+        const result = await run(["blue", "green", "traffic"], cachedEvaluator);
+        expect(result.code).toBe(0);
+        expect(result.stdout.match(/Policy pack: 0 blocking, 0 advisory/g)).toHaveLength(3);
+        expect(result.stdout).toContain("Blue/green invariants across the stacks: 0 blocking, 0 advisory");
+    });
+
+    test("a mandatory policy violation fails the run and names the policy and resource", async () => {
+        const unprotected = async (stack: string): Promise<StackEvaluation> => {
+            const evaluation = await cachedEvaluator(stack);
+            return { ...evaluation, resources: evaluation.resources.map(r => (r.name === "blue-data-pg" ? { ...r, protect: false } : r)) };
+        };
+        const result = await run(["blue"], unprotected);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toMatch(/Policy pack: [1-9]\d* blocking/);
+        expect(result.stdout).toMatch(/\[mandatory\] [a-z-]+ \(blue-data-pg\): .*protect/);
+        expect(result.stdout).toContain("; a mandatory policy is violated.");
+    });
+
     test("an unknown stack name fails with the list of known stacks", async () => {
         const result = await run(["purple"]);
         expect(result.code).toBe(1);

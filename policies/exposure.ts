@@ -1,0 +1,67 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { CLOUDFLARE_RANGES } from "../components/cloudflareRanges";
+import { insideAny } from "./lib/cidr";
+import { resourcePolicy } from "./lib/define";
+import { listOf, recordOf, show, TYPES } from "./lib/resources";
+
+/**
+ * What the internet can reach: only the nginx gateway, only through a cloud load balancer, and
+ * only from Cloudflare, so every request passes the WAF, the rate limits and the weighted switch.
+ */
+
+/** The label that marks the gateway's Service (components/gateway.ts sets it). */
+const GATEWAY_LABEL = {
+    gatewayLabelKey: { type: "string", minLength: 1, default: "app.kubernetes.io/component", description: "Label key that marks the gateway Service." },
+    gatewayLabelValue: { type: "string", minLength: 1, default: "gateway", description: "Value of that label on the gateway Service." },
+} as const;
+
+function isGateway(props: any, config: Record<string, any>): boolean {
+    return recordOf(recordOf(props.metadata).labels)[config.gatewayLabelKey] === config.gatewayLabelValue;
+}
+
+const onlyGatewayExposed = resourcePolicy({
+    name: "only-gateway-exposed",
+    description: "Only the gateway Service may be a LoadBalancer; no Service may be a NodePort (DOKS nodes have public addresses) or claim externalIPs. Everything else is reached through the gateway.",
+    severity: "critical",
+    remediationSteps: "Make the Service type ClusterIP and route to it through the gateway.",
+    types: [TYPES.service],
+    config: GATEWAY_LABEL,
+    check: (props, { args, config, fail }) => {
+        const spec = recordOf(props.spec);
+        if (spec.type === "NodePort") {
+            fail(`Service "${args.name}" is a NodePort, open on every node's public address.`, "use type ClusterIP (or the gateway's LoadBalancer).");
+        }
+        if (spec.type === "LoadBalancer" && !isGateway(props, config)) {
+            fail(`Service "${args.name}" is a LoadBalancer but is not the gateway (label ${config.gatewayLabelKey}=${config.gatewayLabelValue}).`,
+                "use type ClusterIP and route to it through the gateway.");
+        }
+        if (listOf(spec.externalIPs).length > 0) {
+            fail(`Service "${args.name}" claims externalIPs ${show(spec.externalIPs)}.`, "remove spec.externalIPs.");
+        }
+    },
+});
+
+const gatewayCloudflareOnly = resourcePolicy({
+    name: "gateway-cloudflare-only",
+    description: "The gateway's load balancer admits only Cloudflare's published ranges, so nobody can bypass the WAF, the rate limits or the traffic switch by calling the origin directly.",
+    severity: "critical",
+    remediationSteps: "Set spec.loadBalancerSourceRanges to CLOUDFLARE_RANGES from components/cloudflareRanges.ts.",
+    types: [TYPES.service],
+    config: GATEWAY_LABEL,
+    check: (props, { args, config, fail }) => {
+        const spec = recordOf(props.spec);
+        if (spec.type !== "LoadBalancer" || !isGateway(props, config)) {
+            return;
+        }
+        const ranges = listOf(spec.loadBalancerSourceRanges);
+        if (ranges.length === 0) {
+            fail(`gateway Service "${args.name}" admits every address.`, "set spec.loadBalancerSourceRanges to Cloudflare's ranges.");
+        }
+        const outside = ranges.filter(range => !insideAny(String(range), CLOUDFLARE_RANGES));
+        if (outside.length > 0) {
+            fail(`gateway Service "${args.name}" admits ${show(outside)}, outside Cloudflare's ranges.`, "list only Cloudflare's ranges in spec.loadBalancerSourceRanges.");
+        }
+    },
+});
+
+export const exposurePolicies: ResourceValidationPolicy[] = [onlyGatewayExposed, gatewayCloudflareOnly];

@@ -1,0 +1,32 @@
+import { POLICIES } from "../../policies/catalogue";
+import { CLUSTER_CASES } from "./clusterCases";
+import { DATA_CASES } from "./dataCases";
+import { EDGE_CASES } from "./edgeCases";
+import { verdicts } from "./helpers";
+import { WORKLOAD_CASES } from "./workloadCases";
+
+const CASES = [...DATA_CASES, ...CLUSTER_CASES, ...WORKLOAD_CASES, ...EDGE_CASES];
+
+describe("the policy catalogue", () => {
+    it("has a case for every policy of the pack, and no case for a policy it lacks", () => {
+        expect(CASES.map(c => c.policy).sort()).toEqual(POLICIES.map(p => p.name).sort());
+    });
+
+    describe.each(CASES.map(c => [c.policy, c] as const))("%s", (_name, policyCase) => {
+        const policy = POLICIES.find(p => p.name === policyCase.policy)!;
+
+        it("passes its compliant resources", async () => {
+            expect(await verdicts(policyCase.policy, policyCase.compliant())).toEqual([]);
+        });
+
+        it.each(policyCase.violations.map(v => [v.title, v] as const))("catches %s", async (_title, violation) => {
+            const found = await verdicts(policyCase.policy, violation.resources(), violation.config);
+            expect(found.map(v => v.message)).toContainEqual(expect.stringMatching(violation.message));
+            for (const v of found) {
+                expect(v).toMatchObject({ policyName: policyCase.policy, enforcementLevel: policy.enforcementLevel, severity: policy.severity });
+                expect(v.message).toMatch(/ Fix: \S/);
+                expect(v.unknownAtPreview).toBeUndefined();
+            }
+        });
+    });
+});
