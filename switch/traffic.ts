@@ -1,0 +1,173 @@
+import { LocalProgramArgs, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { COLOURS } from "../components/platformNames";
+import { Colour, formatWeights, Weights } from "./plan";
+
+/** The colour stack outputs the switch reads (project `blkout-platform`, stacks `blue` and `green`). */
+export interface ColourOutputs {
+    readonly colour: Colour;
+    readonly releaseVersion: string;
+    readonly mode: "active" | "standby";
+    /** IP (or host:port) of the colour's gateway, probed directly. */
+    readonly gatewayOrigin: string;
+    readonly healthPath: string;
+    readonly previewHostname: string;
+}
+
+/** The traffic stack as the switch drives it: one weights update per step. */
+export interface TrafficStack {
+    readonly description: string;
+    /** The weights Cloudflare reports now (`appliedWeights`). */
+    getWeights(): Promise<Weights>;
+    /** Sets the weights and `liveColour` (the tie-breaker for the fallback pool), runs the update, returns what Cloudflare applied. */
+    setWeights(weights: Weights, liveColour: Colour): Promise<Weights>;
+    /** A colour stack's outputs; undefined when that colour is not deployed. */
+    colourOutputs(colour: Colour): Promise<ColourOutputs | undefined>;
+    /** `blkout-traffic:maxStepShare`, when set. */
+    maxStepShare(): Promise<number | undefined>;
+    /** Pool id per colour, for the load balancer's own health view; undefined when not exported. */
+    poolIds(): Promise<Record<Colour, string> | undefined>;
+}
+
+/** The Stack methods used, so tests can hand in a fake and `tsc` still checks them against the SDK. */
+export type StackHandle = Pick<Stack, "setAllConfig" | "getConfig" | "up" | "outputs">;
+export type SelectStack = (args: LocalProgramArgs) => Promise<StackHandle>;
+
+export const TRAFFIC_NAMESPACE = "blkout-traffic";
+
+export interface PulumiTrafficOptions {
+    /** The traffic program, e.g. "<repo>/infra/traffic". */
+    readonly trafficDir: string;
+    /** @default "production" */
+    readonly trafficStack?: string;
+    /** The colour stacks' program (the repo root, where Pulumi.yaml is). */
+    readonly colourDir: string;
+    /** @default { blue: "blue", green: "green" } */
+    readonly colourStacks?: Readonly<Record<Colour, string>>;
+    /** @default LocalWorkspace.selectStack */
+    readonly selectStack?: SelectStack;
+    /** Each line the update prints, for a verbose log. */
+    readonly onOutput?: (line: string) => void;
+}
+
+/** The config map one step writes: the two weights by path (stored as integers) and the live colour. */
+export function weightsConfig(weights: Weights, liveColour: Colour): Record<string, { value: string }> {
+    return {
+        ...Object.fromEntries(COLOURS.map(colour => [`${TRAFFIC_NAMESPACE}:weights.${colour}`, { value: String(weights[colour]) }])),
+        [`${TRAFFIC_NAMESPACE}:liveColour`]: { value: liveColour },
+    };
+}
+
+/** Reads `{ blue, green }` integer weights out of a stack output, or says what is wrong. */
+export function parseAppliedWeights(outputs: OutputMap, where: string): Weights {
+    const value = outputs.appliedWeights?.value as Record<string, unknown> | undefined;
+    const ok = value !== null && typeof value === "object" && COLOURS.every(c => Number.isInteger(value[c]));
+    if (!ok) {
+        throw new Error(`${where}: expected an output appliedWeights { blue, green } of integers, got ${JSON.stringify(value ?? null)}`);
+    }
+    return { blue: value.blue as number, green: value.green as number };
+}
+
+/** Validates a colour stack's outputs, every problem at once; undefined when it has none (not deployed). */
+export function parseColourOutputs(outputs: OutputMap, colour: Colour, where: string): ColourOutputs | undefined {
+    if (Object.keys(outputs).length === 0) {
+        return undefined;
+    }
+    const text = (key: string) => (typeof outputs[key]?.value === "string" && outputs[key].value !== "" ? (outputs[key].value as string) : undefined);
+    const problems = ["colour", "releaseVersion", "mode", "gatewayOrigin", "healthPath", "previewHostname"]
+        .filter(key => text(key) === undefined)
+        .map(key => `${key}: expected a non-empty string, got ${JSON.stringify(outputs[key]?.value ?? null)}`);
+    if (text("colour") !== undefined && text("colour") !== colour) {
+        problems.push(`colour: expected ${JSON.stringify(colour)}, got ${JSON.stringify(text("colour"))}`);
+    }
+    if (text("mode") !== undefined && !["active", "standby"].includes(text("mode")!)) {
+        problems.push(`mode: expected "active" or "standby", got ${JSON.stringify(text("mode"))}`);
+    }
+    if (problems.length > 0) {
+        throw new Error(`${where} outputs: ${problems.join("; ")}`);
+    }
+    return {
+        colour, releaseVersion: text("releaseVersion")!, mode: text("mode") as ColourOutputs["mode"],
+        gatewayOrigin: text("gatewayOrigin")!, healthPath: text("healthPath")!, previewHostname: text("previewHostname")!,
+    };
+}
+
+/**
+ * The one line worth showing from an Automation API failure: its CommandError message spans the
+ * exit code, stdout and stderr, and a missing CLI only shows as "spawn pulumi ENOENT".
+ */
+export function conciseError(err: unknown): string {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/spawn pulumi ENOENT/.test(message)) {
+        return "the Pulumi CLI is not installed (no `pulumi` on PATH)";
+    }
+    return /^\s*stderr: *(\S.*)$/m.exec(message)?.[1].trim() ?? message.split("\n")[0];
+}
+
+async function guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+        return await work();
+    } catch (err) {
+        throw new Error(conciseError(err));
+    }
+}
+
+/** The real traffic stack, through the Automation API over the local programs. */
+export class PulumiTrafficStack implements TrafficStack {
+    readonly description: string;
+    private readonly select: SelectStack;
+
+    constructor(private readonly options: PulumiTrafficOptions) {
+        this.description = `${TRAFFIC_NAMESPACE}/${options.trafficStack ?? "production"}`;
+        this.select = options.selectStack ?? (args => LocalWorkspace.selectStack(args));
+    }
+
+    getWeights(): Promise<Weights> {
+        return guard(async () => parseAppliedWeights(await (await this.traffic()).outputs(), this.description));
+    }
+
+    setWeights(weights: Weights, liveColour: Colour): Promise<Weights> {
+        return guard(async () => {
+            const stack = await this.traffic();
+            await stack.setAllConfig(weightsConfig(weights, liveColour), true);
+            const result = await stack.up({ message: `blkout switch: ${formatWeights(weights)}`, onOutput: this.options.onOutput });
+            return parseAppliedWeights(result.outputs, this.description);
+        });
+    }
+
+    colourOutputs(colour: Colour): Promise<ColourOutputs | undefined> {
+        const stackName = (this.options.colourStacks ?? { blue: "blue", green: "green" })[colour];
+        return guard(async () => {
+            let stack: StackHandle;
+            try {
+                stack = await this.select({ stackName, workDir: this.options.colourDir });
+            } catch (err) {
+                if (err instanceof StackNotFoundError) return undefined;
+                throw err;
+            }
+            return parseColourOutputs(await stack.outputs(), colour, `stack ${stackName}`);
+        });
+    }
+
+    maxStepShare(): Promise<number | undefined> {
+        return guard(async () => {
+            const stack = await this.traffic();
+            // getConfig rejects for a key that is not set; the traffic program then applies no ceiling.
+            const value = await stack.getConfig(`${TRAFFIC_NAMESPACE}:maxStepShare`).then(v => v.value, () => undefined);
+            if (value !== undefined && !/^(100|[1-9]\d?)$/.test(value)) {
+                throw new Error(`${this.description}: maxStepShare: expected an integer 1-100, got ${JSON.stringify(value)}`);
+            }
+            return value === undefined ? undefined : Number(value);
+        });
+    }
+
+    poolIds(): Promise<Record<Colour, string> | undefined> {
+        return guard(async () => {
+            const value = (await (await this.traffic()).outputs()).poolIds?.value as Record<string, unknown> | undefined;
+            return value && COLOURS.every(c => typeof value[c] === "string") ? { blue: value.blue as string, green: value.green as string } : undefined;
+        });
+    }
+
+    private traffic(): Promise<StackHandle> {
+        return this.select({ stackName: this.options.trafficStack ?? "production", workDir: this.options.trafficDir });
+    }
+}

@@ -1,0 +1,113 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "../../switch/settings";
+import { actorFrom, openStore } from "../../switch/wiring";
+import { colourOutputs } from "./support/fakes";
+import { runSwitch } from "./support/platform";
+import { MemoryWeights, RecordingTraffic } from "./support/trafficDouble";
+
+let dir: string;
+let traffic: RecordingTraffic;
+beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "blkout-cli-"));
+    // Origins nobody listens on: a command that probed them would report them unhealthy.
+    traffic = new RecordingTraffic(new MemoryWeights({ blue: 100, green: 0 }), {
+        blue: colourOutputs("blue", "1.0.0", { gatewayOrigin: "127.0.0.1:9" }), green: colourOutputs("green", "1.1.0", { gatewayOrigin: "127.0.0.1:9" }),
+    });
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const run = (...argv: string[]) => runSwitch([...argv, "--store", dir], traffic);
+
+describe("bad input", () => {
+    it.each([
+        [["to", "purple"], 'to <colour>: expected blue or green, got "purple"'],
+        [["to"], "to <colour>: expected a colour (blue or green), got nothing"],
+        [["to", "green", "--steps", "50,20,100"], "--steps[1]: expected steps to increase, got 20 after 50"],
+        [["to", "green", "--steps", "5,150"], "--steps[1]: expected an integer percentage 1-100, got 150"],
+        [["to", "green", "--steps", ""], "--steps: expected comma-separated percentages like 5,20,50,100, got an empty list"],
+        [["to", "green", "--window", "forever"], '--window: expected a duration like 60s, 2m or 1500ms, got "forever"'],
+        [["to", "green", "--error-rate", "150"], '--error-rate: expected a number 0-100, got "150"'],
+        [["switch", "green"], 'command: expected one of to, status, rollback, abort, resume, history, help, got "switch"'],
+        [["to", "green", "--colour", "x"], "--colour: unknown flag (see `npm run switch -- help`)"],
+    ])("%j is refused naming the argument, exit 1, nothing touched", async (argv, message) => {
+        const result = await run(...argv);
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`  - ${message}\n`);
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+        expect(traffic.calls).toEqual([]);
+        expect(await readdir(dir)).toEqual([]);
+    });
+
+    it("lists every problem at once", async () => {
+        const result = await run("to", "purple", "--steps", "5,5", "--interval", "0s", "--metrics", "sometimes");
+        expect(result.stderr.split("\n").filter(l => l.startsWith("  - "))).toEqual([
+            '  - to <colour>: expected blue or green, got "purple"',
+            "  - --steps[1]: expected steps to increase, got 5 after 5",
+            "  - --steps: expected the last step to be 100, got 5",
+            '  - --metrics: expected "synthetic" or "prometheus", got "sometimes"',
+            '  - --interval: expected a duration above zero, got "0s"',
+        ]);
+    });
+
+    it("refuses a switch to the live colour, exit 2, before anything is journaled", async () => {
+        const result = await run("to", "blue");
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain("blue is already live (blue 100 / green 0)");
+        expect(await readdir(dir)).toEqual([]);
+    });
+
+    it("refuses to start on an unhealthy target, naming the failing probe", async () => {
+        const result = await run("to", "green");
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/green is unhealthy: \/healthz: connect ECONNREFUSED 127\.0\.0\.1:9/);
+        expect(traffic.calls).toEqual([]);
+    });
+});
+
+describe("--dry-run", () => {
+    it("prints the plan, the gates and the refusals, and touches nothing", async () => {
+        const result = await run("to", "green", "--dry-run", "--steps", "10,100", "--window", "90s");
+        expect(result.code).toBe(2);
+        expect(result.stdout).toContain([
+            "plan: blue -> green",
+            "  step 1/2: blue 90 / green 10, then observe 90 s",
+            "  step 2/2: blue 0 / green 100, then observe 90 s",
+            "  on a sustained breach: blue 100 / green 0 in one update",
+            "gates: health failing > 30 s, error rate > 5 % for 2 min 0 s, p95 > 2000 ms for 60 s roll back; metrics missing > 30 s halts; sampled every 5 s",
+            "would refuse:",
+        ].join("\n"));
+        expect(result.stdout).toMatch(/dry run: nothing was changed\n$/);
+        expect(traffic.calls).toEqual([]);
+        expect(await readdir(dir)).toEqual([]);
+    });
+});
+
+describe("help and the environment", () => {
+    it("prints usage with every flag and the exit codes", async () => {
+        const result = await run("help");
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/--window\s+observation window per step \(seed: monitor 5 min\) \(default 5m\)/);
+        expect(result.stdout).toContain("exit codes: 0 done, 1 bad input or error, 2 refused, 3 rolled back, 4 halted or aborted, 5 rollback failed");
+    });
+
+    it("picks Prometheus when PROMETHEUS_URL is set and the seeds' thresholds by default", () => {
+        const { options } = parseArgs(["to", "green"], { PROMETHEUS_URL: "http://prometheus:9090" });
+        expect(options).toMatchObject({ metrics: "prometheus", prometheusUrl: "http://prometheus:9090", steps: [5, 20, 50, 100], windowMs: 300_000 });
+        expect(options?.engine.thresholds).toEqual({ healthFailingMs: 30_000, errorRate: 0.05, errorRateWindowMs: 120_000, p95Ms: 2000, p95WindowMs: 60_000, metricsMissingMs: 30_000 });
+    });
+
+    it("names the CI actor, else git's user, else $USER", () => {
+        expect(actorFrom({ GITHUB_ACTOR: "octo", GITHUB_RUN_ID: "42", USER: "root" }, () => "dev@example.org")).toBe("octo (ci run 42)");
+        expect(actorFrom({ USER: "root" }, () => "dev@example.org")).toBe("dev@example.org");
+        expect(actorFrom({ USER: "root" }, () => undefined)).toBe("root");
+    });
+
+    it("names every missing setting of an s3:// store, never a secret", () => {
+        expect(() => openStore("s3://blkout-switch/prod", { SPACES_SECRET_ACCESS_KEY: "s3cr3t" }, "/", Date.now)).toThrow(
+            "invalid store s3://blkout-switch/prod:\n"
+            + "  - BLKOUT_SWITCH_STORE_ENDPOINT: expected the S3 endpoint, e.g. https://ams3.digitaloceanspaces.com\n"
+            + "  - SPACES_ACCESS_KEY_ID (or AWS_ACCESS_KEY_ID): expected the bucket's access key");
+    });
+});
