@@ -35,6 +35,12 @@ export interface GatewayArgs {
      * them every client would share the LB's address and one rate limit.
      */
     readonly loadBalancerPeerRanges: readonly string[];
+    /**
+     * The DigitalOcean certificate (the colour's Cloudflare Origin CA certificate) the load balancer
+     * terminates TLS with. The zone runs SSL "Full (strict)", so Cloudflare reaches the origin over
+     * HTTPS on 443 only and checks this certificate. @default none (required)
+     */
+    readonly tlsCertificateId: pulumi.Input<string>;
     /** @default DEFAULT_GATEWAY_ROUTES */
     readonly routes?: readonly GatewayRoute[];
     /** @default GATEWAY_IMAGE */
@@ -192,11 +198,13 @@ function createLoadBalancer(name: string, args: GatewayArgs, labels: Record<stri
             labels,
             annotations: {
                 [annotation("name")]: name,
-                [annotation("protocol")]: "tcp",
+                // TLS ends at the load balancer; it speaks plain HTTP to nginx inside the VPC.
+                [annotation("protocol")]: "http",
+                [annotation("tls-ports")]: "443",
+                [annotation("certificate-id")]: args.tlsCertificateId,
                 [annotation("size-unit")]: String(args.loadBalancerSizeUnit ?? 1),
                 [annotation("healthcheck-protocol")]: "http",
                 [annotation("healthcheck-path")]: GATEWAY_HEALTH_PATH,
-                [annotation("healthcheck-port")]: "80",
                 [annotation("healthcheck-check-interval-seconds")]: "5",
                 [annotation("healthcheck-unhealthy-threshold")]: "3",
                 [annotation("healthcheck-healthy-threshold")]: "2",
@@ -205,7 +213,7 @@ function createLoadBalancer(name: string, args: GatewayArgs, labels: Record<stri
         spec: {
             type: "LoadBalancer",
             selector: GATEWAY_SELECTOR,
-            ports: [{ name: "http", port: 80, targetPort: CONTAINER_PORT, protocol: "TCP" }],
+            ports: [{ name: "https", port: 443, targetPort: CONTAINER_PORT, protocol: "TCP" }],
             // Only Cloudflare reaches the origin, so the WAF and the weighted switch cannot be bypassed.
             loadBalancerSourceRanges: [...CLOUDFLARE_RANGES],
             // Nodes without a gateway pod fail the LB health check instead of forwarding a second hop.

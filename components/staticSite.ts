@@ -13,7 +13,7 @@ import { domainProblems, isDnsName } from "./previewHostname";
  * certificate for the hostname is the intended one, trusted by Cloudflare in Full (strict) mode.
  */
 export interface OriginCertificate {
-    /** PEM certificate for the site hostname. @default none (required) */
+    /** PEM certificate covering the site hostname (a colour's Origin CA certificate for `<domain>` and `*.<domain>`). @default none (required) */
     readonly leafCertificate: pulumi.Input<string>;
     /** PEM private key of that certificate; always sent as a secret. @default none (required) */
     readonly privateKey: pulumi.Input<string>;
@@ -108,6 +108,8 @@ export class StaticSite extends pulumi.ComponentResource {
     readonly cdnEndpoint: pulumi.Output<string>;
     readonly siteHostname: string;
     readonly url: string;
+    /** The uploaded origin certificate's DigitalOcean id, which the gateway's load balancer presents too. */
+    readonly certificateId: pulumi.Output<string>;
 
     constructor(name: string, args: StaticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         assertNoProblems(`StaticSite "${name}" args`, staticSiteArgProblems(args));
@@ -118,10 +120,11 @@ export class StaticSite extends pulumi.ComponentResource {
         const bucket = this.createBucket(name, args);
         this.bucketDomainName = bucket.bucketDomainName;
         const certificate = this.createCertificate(name, args);
+        this.certificateId = certificate.uuid;
         const cdn = this.createCdn(name, args, bucket, certificate);
         this.cdnEndpoint = cdn.endpoint;
         this.createRecord(name, args);
-        this.registerOutputs({ bucketName: this.bucketName, cdnEndpoint: this.cdnEndpoint, siteHostname: this.siteHostname });
+        this.registerOutputs({ bucketName: this.bucketName, cdnEndpoint: this.cdnEndpoint, siteHostname: this.siteHostname, certificateId: this.certificateId });
     }
 
     private createBucket(name: string, args: StaticSiteArgs): digitalocean.SpacesBucket {

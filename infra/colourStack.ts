@@ -100,7 +100,8 @@ function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster):
 
 /**
  * One colour of the platform, in dependency order (the seeds' levels): network and cluster, the
- * data plane, the APIs, the gateway in front of them, then the site and the preview hostname.
+ * data plane, the APIs, the site (whose certificate the gateway shares), the gateway in front of
+ * the APIs, then the preview hostname.
  */
 export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): ColourStackOutputs {
     const scaling = effectiveScaling(cfg);
@@ -120,6 +121,15 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
     });
     const data = createDataPlane(cfg, network, cluster);
     const apis = createApis(cfg, secrets, cluster, data, scaling);
+    // One Origin CA certificate per colour, uploaded once: the CDN and the gateway's load balancer both present it.
+    const site = new StaticSite(`${cfg.colour}-site`, {
+        colour: cfg.colour,
+        region: cfg.region,
+        domain: cfg.domain,
+        zoneId: cfg.cloudflare.zoneId,
+        cdnTtlSeconds: cfg.site.cdnTtlSeconds,
+        originCertificate: { leafCertificate: secrets.originCertificate, privateKey: secrets.originPrivateKey },
+    });
     const gateway = new Gateway(`${cfg.colour}-gateway`, {
         provider: cluster.provider,
         namespace: cluster.namespace,
@@ -128,6 +138,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         image: cfg.gateway.image,
         upstreams: Object.fromEntries(API_NAMES.map(api => [api, { host: apis[api].serviceHost, port: apis[api].port }])),
         loadBalancerPeerRanges: [cfg.network.vpcCidr, cfg.network.clusterSubnet],
+        tlsCertificateId: site.certificateId,
         scaling: scaling.gateway,
         limits: {
             rateLimitPerMinute: cfg.gateway.rateLimitPerMinute,
@@ -135,14 +146,6 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
             maxBodyBytes: cfg.gateway.maxBodyMegabytes * 1024 * 1024,
             timeouts: { readSeconds: cfg.gateway.upstreamTimeoutSeconds, sendSeconds: cfg.gateway.upstreamTimeoutSeconds },
         },
-    });
-    const site = new StaticSite(`${cfg.colour}-site`, {
-        colour: cfg.colour,
-        region: cfg.region,
-        domain: cfg.domain,
-        zoneId: cfg.cloudflare.zoneId,
-        cdnTtlSeconds: cfg.site.cdnTtlSeconds,
-        originCertificate: { leafCertificate: secrets.siteOriginCertificate, privateKey: secrets.siteOriginPrivateKey },
     });
     const preview = new PreviewHostname(`${cfg.colour}-preview`, {
         colour: cfg.colour,

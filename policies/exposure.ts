@@ -64,4 +64,30 @@ const gatewayCloudflareOnly = resourcePolicy({
     },
 });
 
-export const exposurePolicies: ResourceValidationPolicy[] = [onlyGatewayExposed, gatewayCloudflareOnly];
+const DO_LB = "service.beta.kubernetes.io/do-loadbalancer-";
+
+const gatewayTerminatesTls = resourcePolicy({
+    name: "gateway-terminates-tls",
+    description: "The zone runs SSL \"Full (strict)\": Cloudflare reaches the origin only over HTTPS on 443 and checks its certificate. A gateway load balancer that listens on plain HTTP, or on 443 without a certificate, takes the colour off the air the moment it receives traffic.",
+    severity: "critical",
+    remediationSteps: "Expose only port 443 and set the do-loadbalancer-tls-ports \"443\" and do-loadbalancer-certificate-id annotations (the colour's Origin CA certificate).",
+    types: [TYPES.service],
+    config: GATEWAY_LABEL,
+    check: (props, { args, config, fail }) => {
+        const spec = recordOf(props.spec);
+        if (spec.type !== "LoadBalancer" || !isGateway(props, config)) {
+            return;
+        }
+        const annotations = recordOf(recordOf(props.metadata).annotations);
+        const ports = listOf(spec.ports).map(port => recordOf(port).port);
+        if (ports.length === 0 || ports.some(port => port !== 443)) {
+            fail(`gateway Service "${args.name}" listens on ${show(ports)}, not 443 alone.`, "expose only port 443 (TLS ends at the load balancer).");
+        }
+        if (annotations[`${DO_LB}tls-ports`] !== "443" || !annotations[`${DO_LB}certificate-id`]) {
+            fail(`gateway Service "${args.name}" does not terminate TLS on 443 with a certificate.`,
+                `set the ${DO_LB}tls-ports annotation to "443" and ${DO_LB}certificate-id to the colour's origin certificate.`);
+        }
+    },
+});
+
+export const exposurePolicies: ResourceValidationPolicy[] = [onlyGatewayExposed, gatewayCloudflareOnly, gatewayTerminatesTls];

@@ -165,9 +165,12 @@ export type DataConfig = ColourConfig["data"];
 export const SECRET_CONFIG_KEYS = [
     /** IVOR's AI model provider key. */
     "ivorModelApiKey",
-    /** The Cloudflare Origin CA certificate (PEM) the static site's CDN presents to Cloudflare. */
-    "siteOriginCertificate",
+    /**
+     * The colour's Cloudflare Origin CA certificate (PEM) for `<domain>` and `*.<domain>`: the CDN and
+     * the gateway's load balancer present it to Cloudflare, which runs SSL "Full (strict)".
+     */
+    "originCertificate",
     /** Its private key (PEM). */
-    "siteOriginPrivateKey",
+    "originPrivateKey",
 ] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];

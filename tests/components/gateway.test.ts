@@ -90,18 +90,21 @@ describe("Gateway", () => {
             .not.toBe(child("deployment").inputs.spec.template.metadata.annotations["blkout.org/config-hash"]);
     });
 
-    it("exposes a DigitalOcean load balancer that only Cloudflare can reach, health-checked on /healthz", () => {
+    it("exposes a DigitalOcean load balancer that only Cloudflare can reach, over TLS on 443, health-checked on /healthz", () => {
         const { child, outputs } = colour;
         const service = child("service");
         expect(service.inputs.spec).toMatchObject({
             type: "LoadBalancer", selector: GATEWAY_SELECTOR, externalTrafficPolicy: "Local",
-            ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }],
+            ports: [{ name: "https", port: 443, targetPort: 8080, protocol: "TCP" }],
         });
         expect(service.inputs.spec.loadBalancerSourceRanges).toEqual([...CLOUDFLARE_RANGES]);
         expect(service.inputs.metadata.annotations).toMatchObject({
             "service.beta.kubernetes.io/do-loadbalancer-healthcheck-protocol": "http",
             "service.beta.kubernetes.io/do-loadbalancer-healthcheck-path": "/healthz",
-            "service.beta.kubernetes.io/do-loadbalancer-healthcheck-port": "80",
+            // Cloudflare's "Full (strict)" mode reaches the origin over HTTPS only: TLS ends here.
+            "service.beta.kubernetes.io/do-loadbalancer-protocol": "http",
+            "service.beta.kubernetes.io/do-loadbalancer-tls-ports": "443",
+            "service.beta.kubernetes.io/do-loadbalancer-certificate-id": "5b1c0e7e-origin-ca-blue",
         });
         expect(outputs.origin).toEqual({ value: service.state.status.loadBalancer.ingress[0].ip, secret: false });
         expect(outputs.origin.value).toMatch(/^\d+\.\d+\.\d+\.\d+$/);

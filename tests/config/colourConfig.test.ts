@@ -4,7 +4,7 @@ import { readStackFile, REPO_ROOT } from "../../infra/offline/stackFiles";
 
 const blue = readStackFile(REPO_ROOT, "blue").config;
 const green = readStackFile(REPO_ROOT, "green").config;
-const ALL_SECRETS = ["ivorModelApiKey", "siteOriginCertificate", "siteOriginPrivateKey"];
+const ALL_SECRETS = ["ivorModelApiKey", "originCertificate", "originPrivateKey"];
 
 /** A deep copy of a config with one value set (or removed, for `undefined`) at a dotted path. */
 function withValue(base: Record<string, unknown>, dotted: string, value: unknown): Record<string, unknown> {
@@ -101,7 +101,7 @@ describe("bad config is reported key by key", () => {
         let raw = withValue(blue, "apis.ivor.replicas", "three");
         raw = withValue(raw, "colour", "purple");
         raw = withValue(raw, "apis.newsroom.image", "registry.digitalocean.com/blkout/newsroom:latest");
-        const problems = problemsOf(raw, ["siteOriginCertificate", "siteOriginPrivateKey"]);
+        const problems = problemsOf(raw, ["originCertificate", "originPrivateKey"]);
         expect(problems).toEqual(expect.arrayContaining([
             expect.stringContaining("apis.ivor.replicas"),
             expect.stringContaining("colour"),
@@ -112,7 +112,7 @@ describe("bad config is reported key by key", () => {
     });
 
     test("the error message lists every problem on its own line and names the stack", () => {
-        expect(() => loadColourConfig(withValue(blue, "mode", "on"), ["siteOriginCertificate", "siteOriginPrivateKey"], "stack blue's config"))
+        expect(() => loadColourConfig(withValue(blue, "mode", "on"), ["originCertificate", "originPrivateKey"], "stack blue's config"))
             .toThrow(/^stack blue's config has 2 problems:\n {2}- mode: .*\n {2}- ivorModelApiKey: /);
     });
 });

@@ -60,6 +60,14 @@ describe("the owner colour (blue)", () => {
         }
     });
 
+    test("the gateway's load balancer presents the colour's origin certificate, the one the CDN presents", () => {
+        const certificate = named(blue.resources, "blue-site-certificate");
+        expect(certificate.inputs.type).toBe("custom");
+        const annotations = named(blue.resources, "blue-gateway-service").inputs.metadata.annotations;
+        expect(annotations["service.beta.kubernetes.io/do-loadbalancer-certificate-id"]).toBe(certificate.state.uuid);
+        expect(named(blue.resources, "blue-site-cdn").inputs.certificateName).toEqual(certificate.inputs.name);
+    });
+
     test("an active colour scales between the configured bounds", () => {
         const hpa = named(blue.resources, "blue-ivor-hpa").inputs.spec;
         expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 10]);
@@ -148,7 +156,7 @@ describe("the entry program", () => {
     });
 
     test("a secret stored in plain text is refused, without echoing its value", async () => {
-        const mocks = install("plain-secret", blueConfig, ["siteOriginCertificate", "siteOriginPrivateKey"]);
+        const mocks = install("plain-secret", blueConfig, ["originCertificate", "originPrivateKey"]);
         expect(runColourProgram).toThrow("ivorModelApiKey: is stored in plain text; remove it and run `pulumi config set --secret ivorModelApiKey <value>`");
         expect(runColourProgram).not.toThrow("test-ivorModelApiKey");
         await settle();

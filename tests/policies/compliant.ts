@@ -117,6 +117,13 @@ export const clusterIpService = () => resource(TYPES.service, "blue-ivor-service
 });
 
 export const gatewayService = (sourceRanges: unknown[] = [...CLOUDFLARE_IPV4_RANGES]) => resource(TYPES.service, "blue-gateway-service", {
-    metadata: { name: "blue-gateway", namespace: "blkout", labels: { "app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "gateway" } },
-    spec: { type: "LoadBalancer", selector: { "app.kubernetes.io/name": "gateway" }, ports: [{ port: 80, targetPort: 8080 }], loadBalancerSourceRanges: sourceRanges },
+    metadata: {
+        name: "blue-gateway", namespace: "blkout", labels: { "app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "gateway" },
+        annotations: {
+            "service.beta.kubernetes.io/do-loadbalancer-protocol": "http",
+            "service.beta.kubernetes.io/do-loadbalancer-tls-ports": "443",
+            "service.beta.kubernetes.io/do-loadbalancer-certificate-id": "5b1c0e7e-origin-ca-blue",
+        },
+    },
+    spec: { type: "LoadBalancer", selector: { "app.kubernetes.io/name": "gateway" }, ports: [{ port: 443, targetPort: 8080 }], loadBalancerSourceRanges: sourceRanges },
 });

@@ -184,4 +184,12 @@ export const WORKLOAD_CASES: PolicyCase[] = [
             { title: "the world", resources: () => [gatewayService(["173.245.48.0/20", "0.0.0.0/0"])], message: /admits \["0\.0\.0\.0\/0"\], outside Cloudflare's ranges/ },
         ],
     },
+    {
+        policy: "gateway-terminates-tls",
+        compliant: () => [gatewayService(), clusterIpService()],
+        violations: [
+            { title: "plain HTTP on 80", resources: () => [withProp(gatewayService(), "spec.ports", [{ port: 80, targetPort: 8080 }])], message: /gateway Service "blue-gateway-service" listens on \[80\], not 443 alone/ },
+            { title: "443 without a certificate", resources: () => [withProp(gatewayService(), "metadata.annotations", { "service.beta.kubernetes.io/do-loadbalancer-tls-ports": "443" })], message: /does not terminate TLS on 443 with a certificate/ },
+        ],
+    },
 ];
