@@ -67,7 +67,8 @@ export interface ClusterArgs {
 
 const KUBERNETES_MINOR = /^1\.\d{1,2}$/;
 const HOUR_MINUTE = /^([01]\d|2[0-3]):[0-5]\d$/;
-const DO_TAG = /^[A-Za-z0-9_:-]{1,255}$/;
+/** What DigitalOcean accepts as a tag. */
+export const DO_TAG = /^[A-Za-z0-9_:-]{1,255}$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;

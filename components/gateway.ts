@@ -14,6 +14,8 @@ export const GATEWAY_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
 const NGINX_UID = 101;
 const CONTAINER_PORT = 8080;
 const CONFIG_DIR = "/etc/nginx/blkout";
+/** DigitalOcean's cloud controller writes the id of the load balancer it made for a Service here. */
+export const LOAD_BALANCER_ID_ANNOTATION = "kubernetes.digitalocean.com/load-balancer-id";
 
 /** One API behind the gateway: its Service host (an ApiService's `serviceHost`) and port. */
 export interface GatewayUpstream {
@@ -65,6 +67,8 @@ export class Gateway extends pulumi.ComponentResource {
     readonly service: k8s.core.v1.Service;
     /** The load balancer's public IP: the origin Cloudflare sends this colour's traffic to. */
     readonly originAddress: pulumi.Output<string>;
+    /** The DigitalOcean load balancer's id, which monitoring alerts name as their entity. */
+    readonly loadBalancerId: pulumi.Output<string>;
     readonly healthPath: string = GATEWAY_HEALTH_PATH;
     /** The rendered nginx.conf. */
     readonly config: pulumi.Output<string>;
@@ -86,8 +90,22 @@ export class Gateway extends pulumi.ComponentResource {
         createNetworkPolicy(name, args, labels, childOpts);
         this.service = createLoadBalancer(name, args, labels, childOpts);
         this.originAddress = this.service.status.apply(status => status?.loadBalancer?.ingress?.[0]?.ip ?? "");
-        this.registerOutputs({ service: this.service, originAddress: this.originAddress, healthPath: this.healthPath });
+        this.loadBalancerId = pulumi.all([this.service.metadata.name, this.service.metadata.annotations]).apply(([service, annotations]) =>
+            loadBalancerIdOf(service, annotations));
+        this.registerOutputs({ service: this.service, originAddress: this.originAddress, loadBalancerId: this.loadBalancerId, healthPath: this.healthPath });
     }
+}
+
+/**
+ * The controller annotates the Service when it creates the load balancer, before the Service reports
+ * an address; a missing id means something else owns the LB, and an alert on "" would watch nothing.
+ */
+function loadBalancerIdOf(service: string, annotations: Record<string, string> | undefined): string {
+    const id = annotations?.[LOAD_BALANCER_ID_ANNOTATION];
+    if (!id) {
+        throw new Error(`Service ${service} has no ${LOAD_BALANCER_ID_ANNOTATION} annotation: DigitalOcean's cloud controller did not report its load balancer`);
+    }
+    return id;
 }
 
 /** Every problem with the args; the nginx options are checked with placeholder hosts (the real ones may be Outputs). */

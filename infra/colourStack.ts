@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Alerts } from "../components/alerts";
 import { ApiService } from "../components/apiService";
 import { Cluster } from "../components/cluster";
 import { DATA_CLIENT_TAG, DataPlane, ownerStackOutputs } from "../components/dataPlane";
@@ -24,6 +25,11 @@ export interface ColourStackOutputs extends Record<string, unknown> {
     readonly dataRole: string;
     readonly vpcId: pulumi.Output<string>;
     readonly clusterId: pulumi.Output<string>;
+}
+
+/** The tag on a colour's DOKS nodes, so its node alerts watch its nodes and not the other colour's. */
+export function colourNodeTag(colour: string): string {
+    return `blkout-${colour}-nodes`;
 }
 
 /** Replica and node bounds after the colour's mode: a standby colour keeps the minimum and does not scale out. */
@@ -101,7 +107,7 @@ function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster):
 /**
  * One colour of the platform, in dependency order (the seeds' levels): network and cluster, the
  * data plane, the APIs, the site (whose certificate the gateway shares), the gateway in front of
- * the APIs, then the preview hostname.
+ * the APIs, the alerts on all of them, then the preview hostname.
  */
 export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): ColourStackOutputs {
     const scaling = effectiveScaling(cfg);
@@ -117,7 +123,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         clusterSubnet: cfg.network.clusterSubnet,
         serviceSubnet: cfg.network.serviceSubnet,
         // Both colours' nodes carry the data-client tag: the owner's database firewall trusts it.
-        nodePool: { size: cfg.cluster.nodeSize, ...scaling.nodes, tags: [DATA_CLIENT_TAG] },
+        nodePool: { size: cfg.cluster.nodeSize, ...scaling.nodes, tags: [DATA_CLIENT_TAG, colourNodeTag(cfg.colour)] },
     });
     const data = createDataPlane(cfg, network, cluster);
     const apis = createApis(cfg, secrets, cluster, data, scaling);
@@ -146,6 +152,17 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
             maxBodyBytes: cfg.gateway.maxBodyMegabytes * 1024 * 1024,
             timeouts: { readSeconds: cfg.gateway.upstreamTimeoutSeconds, sendSeconds: cfg.gateway.upstreamTimeoutSeconds },
         },
+    });
+    const { emails, window, ...thresholds } = cfg.alerts;
+    new Alerts(`${cfg.colour}-alerts`, {
+        colour: cfg.colour,
+        emails,
+        nodeTag: colourNodeTag(cfg.colour),
+        loadBalancerId: gateway.loadBalancerId,
+        // Only the owner has a PostgreSQL cluster of its own to watch.
+        databaseClusterId: cfg.data.role === "owner" ? data.postgresClusterId : undefined,
+        thresholds,
+        window,
     });
     const preview = new PreviewHostname(`${cfg.colour}-preview`, {
         colour: cfg.colour,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ALERT_THRESHOLD_RANGES, ALERT_WINDOWS, AlertThresholds, DEFAULT_ALERT_THRESHOLDS, EMAIL_ADDRESS } from "../../components/alerts";
 import { ApiName, COLOURS } from "../../components/platformNames";
 import { ipv4CidrProblem, isPrivateCidr } from "../../components/cidr";
 import { describeValue, integer, matching, oneOf, pinnedImage, section } from "./validators";
@@ -25,6 +26,9 @@ const STACK_NAME = matching(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$
 
 /** The only TTLs DigitalOcean's CDN accepts. */
 const CDN_TTLS: readonly number[] = [60, 600, 3600, 86400, 604800];
+
+/** A threshold with the Alerts component's bounds and default. */
+const threshold = (key: keyof AlertThresholds) => integer(...ALERT_THRESHOLD_RANGES[key]).default(DEFAULT_ALERT_THRESHOLDS[key]);
 
 const maintenanceWindow = section({
     /** @default "sunday" */
@@ -149,6 +153,25 @@ export const colourConfigSchema = section({
         upstreamTimeoutSeconds: integer(1, 300).default(30),
     }),
     apis: section({ ivor: apiService, events: apiService, newsroom: apiService }),
+    /** DigitalOcean Monitoring alerts on the colour's nodes, gateway load balancer and owned database. */
+    alerts: section({
+        /** Who is told. */
+        emails: z.array(matching(EMAIL_ADDRESS, "an email address like platform-alerts@blkoutuk.com"), {
+            error: issue => `expected a list of email addresses, got ${describeValue(issue.input)}`,
+        }).min(1, { error: "expected at least one email address, got none" }),
+        /** Node and database CPU, percent. @default 75 (seed) */
+        cpuPercent: threshold("cpuPercent"),
+        /** Node and database memory, percent. @default 85 (seed) */
+        memoryPercent: threshold("memoryPercent"),
+        /** Node and database disk, percent. @default 80 (seed) */
+        diskPercent: threshold("diskPercent"),
+        /** Gateway 5xx rate, percent; a rollback trigger. @default 5 (seed) */
+        errorRatePercent: threshold("errorRatePercent"),
+        /** Gateway p95 response time, milliseconds; a rollback trigger. @default 2000 (seed) */
+        p95Ms: threshold("p95Ms"),
+        /** How long a threshold must be crossed before the alert fires. @default "5m" */
+        window: oneOf(ALERT_WINDOWS).default("5m"),
+    }),
     site: section({
         /** CDN cache TTL, seconds. @default 3600 */
         cdnTtlSeconds: integer(60, 604800)

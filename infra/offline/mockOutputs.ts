@@ -1,4 +1,5 @@
 import { createHash } from "crypto";
+import { LOAD_BALANCER_ID_ANNOTATION } from "../../components/gateway";
 
 /**
  * Realistic, deterministic computed outputs for the resource types the platform creates, so the
@@ -8,6 +9,12 @@ import { createHash } from "crypto";
 
 function hashByte(seed: string, index = 0): number {
     return createHash("sha256").update(seed).digest()[index];
+}
+
+/** Deterministic UUID-shaped id from a seed, so every run of the preview shows the same ids. */
+export function stableId(seed: string): string {
+    const h = createHash("sha256").update(seed).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** A stable address in 203.0.113.0/24 (TEST-NET-3) for a seed. */
@@ -105,8 +112,12 @@ const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
     "random:index/randomPassword:RandomPassword": (_name, id, inputs) => ({
         result: fakeSecret(id).padEnd(inputs.length ?? 32, "x").slice(0, inputs.length ?? 32),
     }),
+    // DigitalOcean's cloud controller creates a LoadBalancer Service's LB and annotates the Service with its id.
     "kubernetes:core/v1:Service": (name, _id, inputs) => inputs.spec?.type === "LoadBalancer"
-        ? { status: { loadBalancer: { ingress: [{ ip: documentationAddress(`${name}:lb`) }] } } }
+        ? {
+            metadata: { ...inputs.metadata, annotations: { ...inputs.metadata?.annotations, [LOAD_BALANCER_ID_ANNOTATION]: stableId(`${name}:lb`) } },
+            status: { loadBalancer: { ingress: [{ ip: documentationAddress(`${name}:lb`) }] } },
+        }
         : { spec: { ...inputs.spec, clusterIP: `10.245.0.${1 + (hashByte(name) % 254)}` } },
 };
 

@@ -1,6 +1,5 @@
-import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { mockOutputsFor } from "./mockOutputs";
+import { mockOutputsFor, stableId } from "./mockOutputs";
 
 /** The signature the SDK puts on a serialized secret value. */
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -46,12 +45,6 @@ export interface MockRuntimeOptions {
     readonly stackReferences?: Record<string, StackReferenceFixture>;
     /** Invoke results by function token; any other invoke throws. */
     readonly invokes?: Record<string, (args: Record<string, any>) => Record<string, any>>;
-}
-
-/** Deterministic UUID-shaped id from a seed, so every run of the preview shows the same ids. */
-export function stableId(seed: string): string {
-    const h = createHash("sha256").update(seed).digest("hex");
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Walks a serialized property struct and lists the paths of values marked secret. */

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import { CLOUDFLARE_RANGES } from "../../components/cloudflareRanges";
-import { Gateway, GATEWAY_IMAGE } from "../../components/gateway";
+import { Gateway, GATEWAY_IMAGE, LOAD_BALANCER_ID_ANNOTATION } from "../../components/gateway";
 import { GATEWAY_SELECTOR, InvalidArgsError } from "../../components/platformNames";
 import { evaluateTest, named, ofType, RecordedResource } from "../support/pulumi";
 import { colourWorkloads, gatewayArgs, registrationsOnFailure, testProvider, uniqueName } from "../support/workloadFixtures";
@@ -10,7 +10,7 @@ async function evaluateColour(overrides: Parameters<typeof gatewayArgs>[2]) {
     const evaluation = await evaluateTest(() => {
         const { apis, gateway } = colourWorkloads(prefix);
         const custom = new Gateway(`${prefix}-custom`, gatewayArgs(testProvider(`${prefix}-custom`), apis, overrides));
-        return { origin: gateway.originAddress, healthPath: gateway.healthPath, customConfig: custom.config };
+        return { origin: gateway.originAddress, loadBalancerId: gateway.loadBalancerId, healthPath: gateway.healthPath, customConfig: custom.config };
     });
     const child = (kind: string, suffix = "gateway") => named(evaluation.resources, `${prefix}-${suffix}-${kind}`);
     return { prefix, ...evaluation, child };
@@ -109,6 +109,18 @@ describe("Gateway", () => {
         expect(outputs.origin).toEqual({ value: service.state.status.loadBalancer.ingress[0].ip, secret: false });
         expect(outputs.origin.value).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
         expect(outputs.healthPath.value).toBe("/healthz");
+    });
+
+    it("reads its load balancer's id from the annotation DigitalOcean's cloud controller writes", () => {
+        const { child, outputs } = colour;
+        const state = child("service").state.metadata.annotations;
+        expect(outputs.loadBalancerId).toEqual({ value: state[LOAD_BALANCER_ID_ANNOTATION], secret: false });
+        expect(outputs.loadBalancerId.value).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        // The controller adds its annotation; the ones the gateway set are still there.
+        expect(state).toMatchObject(child("service").inputs.metadata.annotations);
+        expect(child("service").inputs.metadata.annotations[LOAD_BALANCER_ID_ANNOTATION]).toBeUndefined();
+        // Only a LoadBalancer Service gets one: an API's ClusterIP Service has no load balancer.
+        expect(child("service", "ivor").state.metadata?.annotations?.[LOAD_BALANCER_ID_ANNOTATION]).toBeUndefined();
     });
 
     it("scales on CPU between the given bounds and keeps all but one pod through disruptions", () => {

@@ -46,6 +46,13 @@ describe("the committed stack configs", () => {
         expect(cfg).toMatchObject({ colour: "green", mode: "standby", data: { role: "follower", ownerStack: "organization/blkout-platform/blue" } });
     });
 
+    test("alert thresholds default to the seeds' numbers", () => {
+        const cfg = loadColourConfig(withValue(blue, "alerts", { emails: ["platform-alerts@blkoutuk.com"] }), ALL_SECRETS);
+        expect(cfg.alerts).toEqual({
+            emails: ["platform-alerts@blkoutuk.com"], cpuPercent: 75, memoryPercent: 85, diskPercent: 80, errorRatePercent: 5, p95Ms: 2000, window: "5m",
+        });
+    });
+
     test("defaults fill what a stack leaves out, with the seeds' numbers", () => {
         const cfg = loadColourConfig(withValue(blue, "apis.events", { image: "registry.digitalocean.com/blkout/events:2026.11.2" }), ALL_SECRETS);
         expect(cfg.apis.events).toEqual({
@@ -89,6 +96,10 @@ describe("bad config is reported key by key", () => {
         ["section as a scalar", withValue(blue, "gateway", "nginx"), "gateway: expected a section (a YAML mapping), got \"nginx\""],
         ["CDN TTL not offered", withValue(blue, "site.cdnTtlSeconds", 1000), "site.cdnTtlSeconds: expected one of the CDN's TTLs"],
         ["rate limit zero", withValue(blue, "gateway.rateLimitPerMinute", 0), "gateway.rateLimitPerMinute: expected an integer 1-100000, got 0"],
+        ["no one to alert", withValue(blue, "alerts.emails", []), "alerts.emails: expected at least one email address, got none"],
+        ["alert address without a domain", withValue(green, "alerts.emails", ["platform-alerts"]), "alerts.emails.0: expected an email address like platform-alerts@blkoutuk.com, got \"platform-alerts\""],
+        ["alert percent over 100", withValue(blue, "alerts.cpuPercent", 120), "alerts.cpuPercent: expected an integer 1-100, got 120"],
+        ["alert window DigitalOcean lacks", withValue(blue, "alerts.window", "2m"), "alerts.window: expected one of \"5m\", \"10m\", \"30m\", \"1h\", got \"2m\""],
     ];
 
     test.each(cases)("%s", (_label, raw, expected) => {

@@ -1,5 +1,6 @@
 import { SECRET_CONFIG_KEYS } from "../../infra/config/colourConfig";
 import { runColourProgram } from "../../infra/colourProgram";
+import { LOAD_BALANCER_ID_ANNOTATION } from "../../components/gateway";
 import { effectiveScaling } from "../../infra/colourStack";
 import { loadColourConfig } from "../../infra/config/loadColourConfig";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,6 +20,7 @@ const T = {
     hpa: "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     cluster: "digitalocean:index/kubernetesCluster:KubernetesCluster",
     secret: "kubernetes:core/v1:Secret",
+    alert: "digitalocean:index/monitorAlert:MonitorAlert",
 } as const;
 
 const STATEFUL = [T.pg, T.replica, T.bucket, T.database];
@@ -71,7 +73,7 @@ describe("the owner colour (blue)", () => {
     test("an active colour scales between the configured bounds", () => {
         const hpa = named(blue.resources, "blue-ivor-hpa").inputs.spec;
         expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 10]);
-        expect(ofType(blue.resources, T.cluster)[0].inputs.nodePool).toMatchObject({ minNodes: 2, maxNodes: 10, tags: ["blkout-data-client"] });
+        expect(ofType(blue.resources, T.cluster)[0].inputs.nodePool).toMatchObject({ minNodes: 2, maxNodes: 10, tags: ["blkout-data-client", "blkout-blue-nodes"] });
     });
 });
 
@@ -130,6 +132,22 @@ describe("both colours", () => {
             });
         }
         expect(leaks).toEqual([]);
+    });
+
+    test("alert on their own nodes, gateway load balancer and, for the owner only, its database", () => {
+        const watched = (evaluation: StackEvaluation) => ofType(evaluation.resources, T.alert).map(a => a.inputs.type.split("/").slice(-2).join("/")).sort();
+        const nodeAndLb = ["droplet/cpu", "droplet/disk_utilization_percent", "droplet/memory_utilization_percent",
+            "lbaas/high_http_request_response_time_95p", "lbaas/increase_in_http_error_rate_percentage_5xx"];
+        expect(watched(blue)).toEqual([...nodeAndLb, "alerts/cpu_alerts", "alerts/disk_utilization_alerts", "alerts/memory_utilization_alerts"].sort());
+        expect(watched(green)).toEqual(nodeAndLb);
+        for (const [evaluation, colour] of [[blue, "blue"], [green, "green"]] as const) {
+            const lbId = named(evaluation.resources, `${colour}-gateway-service`).state.metadata.annotations[LOAD_BALANCER_ID_ANNOTATION];
+            expect(named(evaluation.resources, `${colour}-alerts-lb-5xx`).inputs.entities).toEqual([lbId]);
+            expect(named(evaluation.resources, `${colour}-alerts-node-cpu`).inputs.tags).toEqual([`blkout-${colour}-nodes`]);
+            expect(ofType(evaluation.resources, T.cluster)[0].inputs.nodePool.tags).toContain(`blkout-${colour}-nodes`);
+        }
+        expect(named(blue.resources, "blue-alerts-db-disk").inputs.entities).toEqual([value(blue, "dataPostgresClusterId")]);
+        expect(named(blue.resources, "blue-alerts-lb-5xx").inputs.entities).not.toEqual(named(green.resources, "green-alerts-lb-5xx").inputs.entities);
     });
 
     test("the secret-leak check would catch a leak: a Secret's credentials are in its inputs, tracked as secret", () => {
