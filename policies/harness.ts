@@ -142,6 +142,18 @@ export async function runPolicies(resources: readonly PolicyInputResource[], run
     const notApplicable = (reason?: string): never => {
         throw new NotApplicable(reason);
     };
+    // Like the analyzer server, each resource's props are deserialized once and shared by every
+    // policy (and the stack's resources built once for every stack policy).
+    const engineArgs = new Map<PolicyInputResource, { props: Record<string, any>; provider?: PolicyProviderResource }>();
+    const argsOf = (resource: PolicyInputResource) => {
+        let converted = engineArgs.get(resource);
+        if (!converted) {
+            converted = { props: engineProps(resource.props), ...(resource.provider ? { provider: engineProvider(resource.provider) } : {}) };
+            engineArgs.set(resource, converted);
+        }
+        return converted;
+    };
+    let builtStack: PolicyResource[] | undefined;
     for (const policy of policies) {
         const level = levelOf(policy, config.get(policy.name));
         if (level === "disabled") {
@@ -154,10 +166,10 @@ export async function runPolicies(resources: readonly PolicyInputResource[], run
             for (const resource of resources) {
                 for (const validation of validations) {
                     await runGuarded(ctx, resource.urn, () => {
-                        const props = engineProps(resource.props);
+                        const { props, provider } = argsOf(resource);
                         const args: ResourceValidationArgs = {
                             type: resource.type, props, urn: resource.urn, name: resource.name, opts: options(resource.opts), stackTags,
-                            ...(resource.provider ? { provider: engineProvider(resource.provider) } : {}),
+                            ...(provider ? { provider } : {}),
                             isType: resourceClass => isTypeOf(resource.type, resourceClass),
                             asType: ((resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? props : undefined)) as ResourceValidationArgs["asType"],
                             getConfig, notApplicable,
@@ -167,7 +179,9 @@ export async function runPolicies(resources: readonly PolicyInputResource[], run
                 }
             }
         } else if (isStackPolicy(policy)) {
-            await runGuarded(ctx, undefined, () => policy.validateStack({ resources: stackResources(resources), stackTags, getConfig, notApplicable }, reporter(ctx)));
+            builtStack ??= stackResources(resources);
+            const stack = builtStack;
+            await runGuarded(ctx, undefined, () => policy.validateStack({ resources: stack, stackTags, getConfig, notApplicable }, reporter(ctx)));
         }
     }
     return out;
