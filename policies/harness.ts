@@ -142,17 +142,21 @@ export async function runPolicies(resources: readonly PolicyInputResource[], run
     const notApplicable = (reason?: string): never => {
         throw new NotApplicable(reason);
     };
-    // Like the analyzer server, each resource's props are deserialized once and shared by every
-    // policy (and the stack's resources built once for every stack policy).
-    const engineArgs = new Map<PolicyInputResource, { props: Record<string, any>; provider?: PolicyProviderResource }>();
-    const argsOf = (resource: PolicyInputResource) => {
-        let converted = engineArgs.get(resource);
-        if (!converted) {
-            converted = { props: engineProps(resource.props), ...(resource.provider ? { provider: engineProvider(resource.provider) } : {}) };
-            engineArgs.set(resource, converted);
+    // The wire form (a protobuf Struct) is built once per resource; like the analyzer server, every
+    // validation then gets its own freshly deserialized props, so no policy can see another's edits.
+    const structs = new Map<Record<string, unknown>, ReturnType<typeof Struct.fromJavaScript>>();
+    const structOf = (props: Record<string, unknown>) => {
+        let struct = structs.get(props);
+        if (!struct) {
+            struct = Struct.fromJavaScript(props);
+            structs.set(props, struct);
         }
-        return converted;
+        return struct;
     };
+    const argsOf = (resource: PolicyInputResource) => ({
+        props: unknownCheckingProxy(deserializeProperties(structOf(resource.props), false)),
+        ...(resource.provider ? { provider: { ...resource.provider, props: unknownCheckingProxy(deserializeProperties(structOf(resource.provider.props), false)) } } : {}),
+    });
     let builtStack: PolicyResource[] | undefined;
     for (const policy of policies) {
         const level = levelOf(policy, config.get(policy.name));
