@@ -19,6 +19,12 @@ function isGateway(props: any, config: Record<string, any>): boolean {
     return recordOf(recordOf(props.metadata).labels)[config.gatewayLabelKey] === config.gatewayLabelValue;
 }
 
+/** The spec of the gateway's LoadBalancer Service, or undefined for any other Service. */
+function gatewayLoadBalancerSpec(props: any, config: Record<string, any>): Record<string, any> | undefined {
+    const spec = recordOf(props.spec);
+    return spec.type === "LoadBalancer" && isGateway(props, config) ? spec : undefined;
+}
+
 const onlyGatewayExposed = resourcePolicy({
     name: "only-gateway-exposed",
     description: "Only the gateway Service may be a LoadBalancer; no Service may be a NodePort (DOKS nodes have public addresses) or claim externalIPs. Everything else is reached through the gateway.",
@@ -49,8 +55,8 @@ const gatewayCloudflareOnly = resourcePolicy({
     types: [TYPES.service],
     config: GATEWAY_LABEL,
     check: (props, { args, config, fail }) => {
-        const spec = recordOf(props.spec);
-        if (spec.type !== "LoadBalancer" || !isGateway(props, config)) {
+        const spec = gatewayLoadBalancerSpec(props, config);
+        if (!spec) {
             return;
         }
         const ranges = listOf(spec.loadBalancerSourceRanges);
@@ -74,8 +80,8 @@ const gatewayTerminatesTls = resourcePolicy({
     types: [TYPES.service],
     config: GATEWAY_LABEL,
     check: (props, { args, config, fail }) => {
-        const spec = recordOf(props.spec);
-        if (spec.type !== "LoadBalancer" || !isGateway(props, config)) {
+        const spec = gatewayLoadBalancerSpec(props, config);
+        if (!spec) {
             return;
         }
         const annotations = recordOf(recordOf(props.metadata).annotations);
