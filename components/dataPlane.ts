@@ -1,9 +1,9 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_ROLES, DataPlaneOutputs, DataRole, readOwnerData, recordOf, requireStringOutput } from "./dataPlaneOutputs";
+import { DATA_ROLES, DataPlaneOutputs, DataRole, readOwnerData, requireStringOutput } from "./dataPlaneOutputs";
 import { createOwnerPostgres, createReplica, MaintenanceWindow, retargetUrl } from "./dataPlanePostgres";
 import { createBuckets, createSessionSecret, createValkey, EVICTION_POLICIES, EvictionPolicy, requireTlsRedisUrl } from "./dataPlaneStorage";
-import { API_NAMES, ApiName, assertNoProblems } from "./platformNames";
+import { API_NAMES, ApiName, assertNoProblems, recordOf } from "./platformNames";
 
 export { DATA_CLIENT_TAG } from "./dataPlanePostgres";
 export { BUCKET_KINDS, FOLLOWER_REQUIRED_OUTPUTS, ownerStackOutputs } from "./dataPlaneOutputs";

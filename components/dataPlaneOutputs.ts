@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { API_NAMES, ApiName } from "./platformNames";
+import { API_NAMES, ApiName, recordOf } from "./platformNames";
 
 export const DATA_ROLES = ["owner", "follower"] as const;
 export type DataRole = (typeof DATA_ROLES)[number];
@@ -53,11 +53,6 @@ const KEYS = {
     databaseUrl: (api: ApiName) => `data${capitalise(api)}DatabaseUrl`,
     readDatabaseUrl: (api: ApiName) => `data${capitalise(api)}ReadDatabaseUrl`,
 } as const;
-
-/** A record with one entry per key (per API, per bucket kind). */
-export function recordOf<K extends string, T>(keys: readonly K[], value: (key: K) => T): Record<K, T> {
-    return Object.fromEntries(keys.map(key => [key, value(key)])) as Record<K, T>;
-}
 
 /**
  * The stack outputs an owner exports for its follower; a follower exports none (nobody follows a

@@ -1,7 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiDatabase, recordOf } from "./dataPlaneOutputs";
-import { API_NAMES, ApiName } from "./platformNames";
+import { ApiDatabase } from "./dataPlaneOutputs";
+import { API_NAMES, ApiName, recordOf } from "./platformNames";
 
 /**
  * The droplet tag every node pool of BOTH colours carries (the cluster component applies it), and

@@ -1,7 +1,8 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { BUCKET_KINDS, BucketKind, recordOf } from "./dataPlaneOutputs";
+import { BUCKET_KINDS, BucketKind } from "./dataPlaneOutputs";
+import { recordOf } from "./platformNames";
 import { ClusterSettings, createTrustedCluster, MaintenanceWindow, OwnerPlacement } from "./dataPlanePostgres";
 
 /** The values DigitalOcean accepts for a Valkey cluster's `evictionPolicy`. */

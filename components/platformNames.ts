@@ -11,6 +11,14 @@ export type ApiName = (typeof API_NAMES)[number];
 export const COLOURS = ["blue", "green"] as const;
 export type Colour = (typeof COLOURS)[number];
 
+/** A record with one entry per key (per API, per colour, per bucket kind). */
+export function recordOf<K extends string, T>(keys: readonly K[], value: (key: K) => T): Record<K, T> {
+    return Object.fromEntries(keys.map(key => [key, value(key)])) as Record<K, T>;
+}
+
+/** The traffic stack's Pulumi project (`infra/traffic/Pulumi.yaml`), which is also its config namespace. */
+export const TRAFFIC_PROJECT = "blkout-traffic";
+
 /** Label keys every workload carries; selectors and NetworkPolicies match on these. */
 export const LABELS = {
     app: "app.kubernetes.io/name",

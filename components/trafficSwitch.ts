@@ -4,7 +4,7 @@ import { StableRunError } from "../infra/traffic/errors";
 import {
     ColourPoolIds, ColourWeights, fallbackColour, fromCloudflareWeights, toCloudflareWeights, weightProblems, weightsMismatch,
 } from "../infra/traffic/weights";
-import { assertNoProblems, Colour, COLOURS } from "./platformNames";
+import { assertNoProblems, Colour, COLOURS, recordOf } from "./platformNames";
 
 /** Where a colour is reached and checked: its gateway's address and the path it answers health on. */
 export interface ColourOrigin {
@@ -83,9 +83,8 @@ export class TrafficSwitch extends pulumi.ComponentResource {
             ...(args.hostname === "" ? ["hostname: expected a hostname, got nothing"] : []),
         ]);
         this.fallbackColour = fallbackColour(args.weights, args.liveColour);
-        const pools = Object.fromEntries(COLOURS.map(colour => [colour, this.createPool(name, colour, this.createMonitor(name, colour))])) as
-            Record<Colour, cloudflare.LoadBalancerPool>;
-        this.poolIds = pulumi.output(Object.fromEntries(COLOURS.map(colour => [colour, pools[colour].id])) as Record<Colour, pulumi.Output<string>>);
+        const pools = recordOf(COLOURS, colour => this.createPool(name, colour, this.createMonitor(name, colour)));
+        this.poolIds = pulumi.output(recordOf(COLOURS, colour => pools[colour].id));
         this.createHealthAlert(name);
         this.loadBalancer = this.createLoadBalancer(name);
         this.appliedWeights = this.readBackWeights();

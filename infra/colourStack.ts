@@ -6,7 +6,7 @@ import { DATA_CLIENT_TAG, DataPlane, ownerStackOutputs } from "../components/dat
 import { Gateway } from "../components/gateway";
 import { ScalingArgs } from "../components/k8sWorkload";
 import { Network } from "../components/network";
-import { API_NAMES, ApiName } from "../components/platformNames";
+import { API_NAMES, ApiName, recordOf } from "../components/platformNames";
 import { PreviewHostname } from "../components/previewHostname";
 import { StaticSite } from "../components/staticSite";
 import { ColourConfig } from "./config/colourConfig";
@@ -53,39 +53,38 @@ export function effectiveScaling(cfg: ColourConfig): EffectiveScaling {
     return {
         nodes: { minNodes: cfg.cluster.minNodes, maxNodes: standby ? cfg.cluster.minNodes : cfg.cluster.maxNodes },
         gateway: bounds(cfg.gateway, 70),
-        apis: Object.fromEntries(API_NAMES.map(api => [api, bounds(cfg.apis[api], cfg.apis[api].cpuTargetPercent)])) as Record<ApiName, Required<ScalingArgs>>,
+        apis: recordOf(API_NAMES, api => bounds(cfg.apis[api], cfg.apis[api].cpuTargetPercent)),
     };
 }
 
 function createApis(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster, data: DataPlane, scaling: EffectiveScaling): Record<ApiName, ApiService> {
-    const bucketNames = { media: data.bucketNames.media, documents: data.bucketNames.documents, backups: data.bucketNames.backups };
     const extraSecretEnv: Partial<Record<ApiName, Record<string, pulumi.Input<string>>>> = { ivor: { MODEL_API_KEY: secrets.ivorModelApiKey } };
-    return Object.fromEntries(API_NAMES.map(api => {
-        const api_cfg = cfg.apis[api];
-        return [api, new ApiService(`${cfg.colour}-${api}`, {
+    return recordOf(API_NAMES, api => {
+        const apiConfig = cfg.apis[api];
+        return new ApiService(`${cfg.colour}-${api}`, {
             provider: cluster.provider,
             namespace: cluster.namespace,
             api,
-            image: api_cfg.image,
+            image: apiConfig.image,
             colour: cfg.colour,
             release: cfg.releaseVersion,
-            port: api_cfg.port,
+            port: apiConfig.port,
             env: { PUBLIC_ORIGIN: `https://${cfg.domain}` },
             scaling: scaling.apis[api],
             resources: {
-                requests: { cpu: api_cfg.cpuRequest, memory: api_cfg.memoryRequest },
-                limits: { cpu: api_cfg.cpuLimit, memory: api_cfg.memoryLimit },
+                requests: { cpu: apiConfig.cpuRequest, memory: apiConfig.memoryRequest },
+                limits: { cpu: apiConfig.cpuLimit, memory: apiConfig.memoryLimit },
             },
             credentials: {
                 databaseUrl: data.databases[api].databaseUrl,
                 readReplicaUrl: data.databases[api].readDatabaseUrl,
                 redisUrl: data.redisUrl,
                 sessionSecret: data.sessionSecret,
-                bucketNames,
+                bucketNames: data.bucketNames,
                 extraSecretEnv: extraSecretEnv[api] ?? {},
             },
-        })];
-    })) as Record<ApiName, ApiService>;
+        });
+    });
 }
 
 function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster): DataPlane {
@@ -99,7 +98,7 @@ function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster):
             postgres: cfg.data.postgres,
             valkey: cfg.data.valkey,
             buckets: cfg.data.buckets,
-            poolSizes: Object.fromEntries(API_NAMES.map(api => [api, cfg.apis[api].poolSize])),
+            poolSizes: recordOf(API_NAMES, api => cfg.apis[api].poolSize),
         }
         : { ...common, role: "follower", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize });
 }

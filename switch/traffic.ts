@@ -1,5 +1,5 @@
 import { LocalProgramArgs, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { COLOURS } from "../components/platformNames";
+import { COLOURS, TRAFFIC_PROJECT } from "../components/platformNames";
 import { Colour, formatWeights, Weights } from "./plan";
 
 /** The colour stack outputs the switch reads (project `blkout-platform`, stacks `blue` and `green`). */
@@ -32,7 +32,6 @@ export interface TrafficStack {
 export type StackHandle = Pick<Stack, "setAllConfig" | "getConfig" | "up" | "outputs">;
 export type SelectStack = (args: LocalProgramArgs) => Promise<StackHandle>;
 
-export const TRAFFIC_NAMESPACE = "blkout-traffic";
 
 export interface PulumiTrafficOptions {
     /** The traffic program, e.g. "<repo>/infra/traffic". */
@@ -52,8 +51,8 @@ export interface PulumiTrafficOptions {
 /** The config map one step writes: the two weights by path (stored as integers) and the live colour. */
 export function weightsConfig(weights: Weights, liveColour: Colour): Record<string, { value: string }> {
     return {
-        ...Object.fromEntries(COLOURS.map(colour => [`${TRAFFIC_NAMESPACE}:weights.${colour}`, { value: String(weights[colour]) }])),
-        [`${TRAFFIC_NAMESPACE}:liveColour`]: { value: liveColour },
+        ...Object.fromEntries(COLOURS.map(colour => [`${TRAFFIC_PROJECT}:weights.${colour}`, { value: String(weights[colour]) }])),
+        [`${TRAFFIC_PROJECT}:liveColour`]: { value: liveColour },
     };
 }
 
@@ -117,7 +116,7 @@ export class PulumiTrafficStack implements TrafficStack {
     private readonly select: SelectStack;
 
     constructor(private readonly options: PulumiTrafficOptions) {
-        this.description = `${TRAFFIC_NAMESPACE}/${options.trafficStack ?? "production"}`;
+        this.description = `${TRAFFIC_PROJECT}/${options.trafficStack ?? "production"}`;
         this.select = options.selectStack ?? (args => LocalWorkspace.selectStack(args));
     }
 
@@ -152,7 +151,7 @@ export class PulumiTrafficStack implements TrafficStack {
         return guard(async () => {
             const stack = await this.traffic();
             // getConfig rejects for a key that is not set; the traffic program then applies no ceiling.
-            const value = await stack.getConfig(`${TRAFFIC_NAMESPACE}:maxStepShare`).then(v => v.value, () => undefined);
+            const value = await stack.getConfig(`${TRAFFIC_PROJECT}:maxStepShare`).then(v => v.value, () => undefined);
             if (value !== undefined && !/^(100|[1-9]\d?)$/.test(value)) {
                 throw new Error(`${this.description}: maxStepShare: expected an integer 1-100, got ${JSON.stringify(value)}`);
             }

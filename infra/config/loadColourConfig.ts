@@ -3,7 +3,7 @@ import { API_NAMES } from "../../components/platformNames";
 import { ColourConfig, colourConfigSchema, SECRET_CONFIG_KEYS } from "./colourConfig";
 import { ConfigError, formatIssues } from "./validators";
 
-/** Raw config as read from a stack: top-level keys (without the project prefix) to values. */
+/** Raw config as read from a stack: its non-secret top-level keys (without the project prefix) to values. */
 export type RawConfig = Record<string, unknown>;
 
 /** Rules that span fields: checked only once every field has the right shape. */
@@ -44,8 +44,7 @@ export function loadColourConfig(
     const secretProblems = [...knownProblems, ...SECRET_CONFIG_KEYS
         .filter(key => !presentSecrets.includes(key))
         .map(key => `${key}: required secret is not set; run \`pulumi config set --secret ${key} <value>\``)];
-    const nonSecretRaw = Object.fromEntries(Object.entries(raw).filter(([key]) => !(SECRET_CONFIG_KEYS as readonly string[]).includes(key)));
-    const parsed = colourConfigSchema.safeParse(nonSecretRaw);
+    const parsed = colourConfigSchema.safeParse(raw);
     const problems = parsed.success
         ? [...crossFieldProblems(parsed.data), ...secretProblems]
         : [...formatIssues(parsed.error.issues), ...secretProblems];

@@ -11,6 +11,11 @@ export interface ResolvedOutput {
     readonly secret: boolean;
 }
 
+/** The plain values of resolved outputs, by key (what another stack or a summary reads). */
+export function outputValues(outputs: Record<string, ResolvedOutput>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+}
+
 export interface Evaluation<T> {
     readonly resources: readonly RecordedResource[];
     readonly result: T;

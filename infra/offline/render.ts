@@ -1,10 +1,9 @@
+import { TRAFFIC_PROJECT } from "../../components/platformNames";
 import { formatTrafficSummary, trafficSummary } from "../traffic/summary";
 import { CostEstimate, estimateMonthlyCost } from "./cost";
-import { ResolvedOutput } from "./evaluate";
+import { outputValues, ResolvedOutput } from "./evaluate";
 import { RecordedResource } from "./mockRuntime";
 import { StackEvaluation } from "./stacks";
-
-const TRAFFIC_PROJECT = "blkout-traffic";
 
 /** What a reader sees in place of a secret. */
 export const MASK = "[secret]";
@@ -78,8 +77,7 @@ export function renderStack(evaluation: StackEvaluation): string {
     const width = Math.max(0, ...Object.keys(evaluation.outputs).map(k => k.length));
     Object.entries(evaluation.outputs).forEach(([key, output]) => lines.push(`    ${key.padEnd(width)}  ${displayOutput(output)}`));
     if (evaluation.project === TRAFFIC_PROJECT) {
-        const values = Object.fromEntries(Object.entries(evaluation.outputs).map(([key, output]) => [key, output.value]));
-        lines.push("", "  Traffic each colour would get:", ...formatTrafficSummary(trafficSummary(values)).map(line => `    ${line}`));
+        lines.push("", "  Traffic each colour would get:", ...formatTrafficSummary(trafficSummary(outputValues(evaluation.outputs))).map(line => `    ${line}`));
     }
     lines.push("", ...renderCost(estimateMonthlyCost(evaluation.resources)));
     if (evaluation.placeholderSecrets.length > 0) {

@@ -2,7 +2,7 @@ import * as path from "path";
 import { SECRET_CONFIG_KEYS } from "../config/colourConfig";
 import { runColourProgram } from "../colourProgram";
 import { runTrafficProgram } from "../traffic/program";
-import { evaluate, ResolvedOutput } from "./evaluate";
+import { evaluate, outputValues, ResolvedOutput } from "./evaluate";
 import { RecordedResource, StackReferenceFixture } from "./mockRuntime";
 import { OFFLINE_INVOKES } from "./mockOutputs";
 import { listStacks, readStackFile, REPO_ROOT, StackFile } from "./stackFiles";
@@ -61,7 +61,7 @@ function projectOf(stack: string): OfflineProject {
     if (listStacks(COLOUR_PROJECT.dir).includes(stack)) {
         return COLOUR_PROJECT;
     }
-    if (listStacks(TRAFFIC_PROJECT.dir).includes(stack) || stack === "traffic") {
+    if (listStacks(TRAFFIC_PROJECT.dir).includes(stack)) {
         return TRAFFIC_PROJECT;
     }
     throw new Error(`unknown stack "${stack}"; known stacks: ${offlineStackNames().join(", ")}, traffic`);
@@ -79,11 +79,25 @@ function resolveStackName(stack: string): string {
     return stacks[0];
 }
 
+/**
+ * A stack file's config as an offline evaluation sees it: every secret (encrypted `secure:` values,
+ * which only the real CLI can decrypt, and required secrets the file does not hold) becomes a
+ * placeholder marked secret. Only the ones the file lacks are reported as missing.
+ */
+export function offlineConfig(file: StackFile, requiredSecrets: readonly string[]) {
+    const placeholderSecrets = requiredSecrets.filter(key => !(key in file.config) && !file.secureKeys.includes(key));
+    const secretConfigKeys = [...file.secureKeys, ...placeholderSecrets];
+    const config: Record<string, unknown> = { ...file.config };
+    for (const key of secretConfigKeys) {
+        config[key] = `offline-placeholder-${key}`;
+    }
+    return { config, secretConfigKeys, placeholderSecrets };
+}
+
 function asFixture(evaluation: StackEvaluation): StackReferenceFixture {
-    const entries = Object.entries(evaluation.outputs);
     return {
-        outputs: Object.fromEntries(entries.map(([key, output]) => [key, output.value])),
-        secretOutputNames: entries.filter(([, output]) => output.secret).map(([key]) => key),
+        outputs: outputValues(evaluation.outputs),
+        secretOutputNames: Object.entries(evaluation.outputs).filter(([, output]) => output.secret).map(([key]) => key),
     };
 }
 
@@ -104,13 +118,9 @@ export async function evaluateStack(stackName: string, cache = new Map<string, S
     for (const [qualified, referenced] of Object.entries(project.references(file))) {
         stackReferences[qualified] = asFixture(await evaluateStack(referenced, cache));
     }
-    const placeholderSecrets = project.secretKeys.filter(key => !(key in file.config));
-    const config = { ...file.config };
-    for (const key of [...file.secureKeys, ...placeholderSecrets]) {
-        config[key] = `offline-placeholder-${key}`;
-    }
+    const { config, secretConfigKeys, placeholderSecrets } = offlineConfig(file, project.secretKeys);
     const evaluation = await evaluate(
-        { project: file.project, stack, config, secretConfigKeys: [...file.secureKeys, ...placeholderSecrets], stackReferences, invokes: OFFLINE_INVOKES },
+        { project: file.project, stack, config, secretConfigKeys, stackReferences, invokes: OFFLINE_INVOKES },
         project.program,
     );
     const result: StackEvaluation = { stack, project: file.project, resources: evaluation.resources, outputs: evaluation.outputs, placeholderSecrets };

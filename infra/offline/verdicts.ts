@@ -3,6 +3,7 @@ import { runPolicies } from "../../policies/harness";
 import { blocking } from "../../policies/lib/violation";
 import type { PolicyViolation } from "../../policies/lib/violation";
 import { fromRecorded } from "../../policies/recorded";
+import { outputValues } from "./evaluate";
 import { StackEvaluation } from "./stacks";
 
 export type { PolicyViolation };
@@ -19,10 +20,6 @@ export async function stackVerdicts(evaluation: StackEvaluation): Promise<StackV
     return { violations, blocking: blocking(violations) };
 }
 
-function plainValues(evaluation: StackEvaluation): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(evaluation.outputs).map(([key, output]) => [key, output.value]));
-}
-
 /**
  * The blue/green invariants across the evaluated stacks (exactly one data owner, followers follow an
  * existing owner, weight only on active colours). Needs both colours; the traffic stack's weights
@@ -36,7 +33,7 @@ export function crossStackVerdicts(evaluations: readonly StackEvaluation[]): Pol
     const traffic = evaluations.find(e => e.outputs.weights !== undefined);
     const weights = (traffic?.outputs.weights.value ?? {}) as Record<string, unknown>;
     return checkBlueGreen(colours.map(e => {
-        const values = plainValues(e);
+        const values = outputValues(e.outputs);
         return colourSummary(e.stack, values, weights, typeof values.dataOwnerStack === "string" ? values.dataOwnerStack : undefined);
     }));
 }

@@ -1,6 +1,6 @@
 import { isIP } from "net";
 import * as pulumi from "@pulumi/pulumi";
-import { Colour, COLOURS } from "../../components/platformNames";
+import { Colour, COLOURS, recordOf } from "../../components/platformNames";
 import { describeValue } from "../config/validators";
 import { problemList, StableRunError } from "./errors";
 import { ColourWeights } from "./weights";
@@ -101,6 +101,6 @@ export function readColourStacks(
         if (problems.length > 0) {
             throw new ColourStacksNotReadyError(problems);
         }
-        return Object.fromEntries(COLOURS.map((colour, i) => [colour, toView(colour, stacks[colour], outputs[i])])) as Record<Colour, ColourStackView>;
+        return recordOf(COLOURS, colour => toView(colour, stacks[colour], outputs[COLOURS.indexOf(colour)]));
     });
 }

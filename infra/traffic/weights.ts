@@ -1,4 +1,4 @@
-import { Colour, COLOURS } from "../../components/platformNames";
+import { Colour, COLOURS, recordOf } from "../../components/platformNames";
 import { describeValue } from "../config/validators";
 
 /**
@@ -74,7 +74,7 @@ export function fromCloudflareWeights(
             left -= 1;
         }
     }
-    return Object.fromEntries(COLOURS.map((colour, index) => [colour, shares[index]])) as Record<Colour, number>;
+    return recordOf(COLOURS, colour => shares[COLOURS.indexOf(colour)]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ConfigError } from "../../infra/config/validators";
 import { main, parseArgs } from "../../infra/offline/cli";
-import { evaluateStack, StackEvaluation } from "../../infra/offline/stacks";
+import { evaluateStack, offlineConfig, StackEvaluation } from "../../infra/offline/stacks";
 
 /** Runs the CLI in-process and captures what it writes. */
 async function run(argv: string[], evaluator?: Parameters<typeof main>[1]) {
@@ -94,5 +94,23 @@ describe("npm run preview:offline", () => {
         const result = await run(["purple"]);
         expect(result.code).toBe(1);
         expect(result.stderr).toContain("unknown stack \"purple\"; known stacks: blue, green, production, traffic");
+    });
+});
+
+describe("offlineConfig", () => {
+    const file = { stack: "blue", project: "blkout-platform", config: { colour: "blue" }, secureKeys: ["ivorModelApiKey"] };
+
+    test("substitutes a secret for every encrypted value and every missing required secret, but reports only the missing", () => {
+        const { config, secretConfigKeys, placeholderSecrets } = offlineConfig(file, ["ivorModelApiKey", "originCertificate"]);
+        expect(secretConfigKeys).toEqual(["ivorModelApiKey", "originCertificate"]);
+        expect(placeholderSecrets).toEqual(["originCertificate"]);
+        expect(config).toEqual({ colour: "blue", ivorModelApiKey: "offline-placeholder-ivorModelApiKey", originCertificate: "offline-placeholder-originCertificate" });
+    });
+
+    test("leaves a required secret stored in plain text alone, for the program to refuse", () => {
+        const plain = { ...file, config: { colour: "blue", originCertificate: "-----BEGIN" }, secureKeys: [] };
+        const { config, secretConfigKeys } = offlineConfig(plain, ["originCertificate"]);
+        expect(secretConfigKeys).toEqual([]);
+        expect(config.originCertificate).toBe("-----BEGIN");
     });
 });

@@ -3,6 +3,7 @@ import { runPolicies } from "../../policies/harness";
 import { TYPES } from "../../policies/lib/resources";
 import { blocking } from "../../policies/lib/violation";
 import { fromRecorded } from "../../policies/recorded";
+import { outputValues } from "../../infra/offline/evaluate";
 import { evaluateStack, StackEvaluation } from "../../infra/offline/stacks";
 import { readStackFile, REPO_ROOT } from "../../infra/offline/stackFiles";
 
@@ -13,7 +14,6 @@ import { readStackFile, REPO_ROOT } from "../../infra/offline/stackFiles";
  */
 
 const cache = new Map<string, StackEvaluation>();
-const plain = (evaluation: StackEvaluation) => Object.fromEntries(Object.entries(evaluation.outputs).map(([key, output]) => [key, output.value]));
 
 describe.each(["blue", "green", "traffic"])("the %s stack", stack => {
     it("passes every mandatory policy, with no rule left unenforceable at preview", async () => {
@@ -48,10 +48,10 @@ describe("the real stacks' policy run", () => {
     });
 
     it("keeps the blue/green invariants across the three stacks", async () => {
-        const weights = plain(await evaluateStack("traffic", cache)).weights as Record<string, unknown>;
+        const weights = outputValues((await evaluateStack("traffic", cache)).outputs).weights as Record<string, unknown>;
         const summaries = await Promise.all(["blue", "green"].map(async stack => {
             const data = readStackFile(REPO_ROOT, stack).config.data as { ownerStack?: string } | undefined;
-            return colourSummary(stack, plain(await evaluateStack(stack, cache)), weights, data?.ownerStack);
+            return colourSummary(stack, outputValues((await evaluateStack(stack, cache)).outputs), weights, data?.ownerStack);
         }));
         expect(summaries.map(s => `${s.colour} ${s.mode} ${s.dataRole} ${s.weight}`)).toEqual(["blue active owner 100", "green standby follower 0"]);
         expect(checkBlueGreen(summaries)).toEqual([]);

@@ -1,5 +1,6 @@
 import { CLOUDFLARE_MANAGED_RULESET_ID } from "../../components/edgeHardening";
 import { Evaluation, named, ofType, RecordedResource } from "../support/pulumi";
+import { outputValues } from "../../infra/offline/evaluate";
 import { canaryConfig, colourOutputs, evaluateTraffic, GATEWAY_ORIGINS } from "./fixtures";
 
 const MONITOR = "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor";
@@ -152,7 +153,7 @@ describe("the traffic stack at 95 % blue / 5 % green", () => {
     });
 
     it("exports the requested weights, the weights read back from the load balancer, and what the switch tool needs", () => {
-        const values = Object.fromEntries(Object.entries(evaluation.outputs).map(([key, output]) => [key, output.value]));
+        const values = outputValues(evaluation.outputs);
         expect(values).toMatchObject({
             weights: { blue: 95, green: 5 },
             appliedWeights: { blue: 95, green: 5 },

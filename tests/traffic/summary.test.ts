@@ -1,10 +1,11 @@
 import { formatTrafficSummary, trafficSummary } from "../../infra/traffic/summary";
+import { outputValues } from "../../infra/offline/evaluate";
 import { canaryConfig, evaluateTraffic } from "./fixtures";
 
 describe("trafficSummary", () => {
     it("gives the weights each colour gets, from an evaluation's resolved outputs", async () => {
         const evaluation = await evaluateTraffic(canaryConfig({ weights: { blue: 20, green: 80 } }));
-        const values = Object.fromEntries(Object.entries(evaluation.outputs).map(([key, output]) => [key, output.value]));
+        const values = outputValues(evaluation.outputs);
         const rows = trafficSummary(values);
         expect(rows).toEqual([
             { colour: "blue", weight: 20, appliedWeight: 20, fallback: false, releaseVersion: "2026.11.3", mode: "active" },
