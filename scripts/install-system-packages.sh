@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite runs for real (nginx: the gateway's config is tested on
-# the real server). Idempotent: does nothing when they are already there.
+# Installs the Debian packages the test suite runs for real, so that the same software runs in the
+# tests as in the cluster: nginx (the gateway), mtail (the gateway's log-based metrics), Prometheus
+# and promtool (scraping, PromQL gates, rule tests), Alertmanager's amtool (config checks),
+# PostgreSQL (data cutover over logical replication) and Redis (session and job keys).
+# Idempotent: does nothing when they are already there. Services the packages would start are
+# stopped: every test starts its own instance on loopback.
 set -euo pipefail
+declare -A binary_of=(
+  [nginx]=/usr/sbin/nginx
+  [mtail]=/usr/bin/mtail
+  [prometheus]=/usr/bin/promtool
+  [prometheus-alertmanager]=/usr/bin/amtool
+  [postgresql]=/usr/bin/pg_ctlcluster
+  [redis-server]=/usr/bin/redis-server
+)
 missing=()
-[ -x /usr/sbin/nginx ] || missing+=(nginx)
+for package in "${!binary_of[@]}"; do
+  [ -x "${binary_of[$package]}" ] || missing+=("$package")
+done
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -14,7 +28,7 @@ fi
 echo "installing Debian packages: ${missing[*]}"
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The package starts a system nginx on port 80 where an init system exists; tests run their own.
-if pgrep -x nginx >/dev/null 2>&1 && [ -f /run/nginx.pid ]; then
-  /usr/sbin/nginx -s quit 2>/dev/null || true
-fi
+# Where an init system exists the packages start system services on fixed ports; tests run their own.
+for service in nginx prometheus prometheus-alertmanager postgresql redis-server mtail; do
+  service "$service" stop >/dev/null 2>&1 || true
+done
