@@ -1,8 +1,10 @@
+import ipaddr from "ipaddr.js";
+
 /**
- * Pure IPv4 CIDR arithmetic for the network plan: a colour's VPC, its cluster's pod and service
- * subnets, and the other colour's ranges must all be disjoint, because DigitalOcean routes
- * VPC-native pod traffic by address and refuses (or silently misroutes) overlapping ranges.
- * Used by the Network and Cluster components and by the stack config validation.
+ * The one address library of the program and the policy pack, on ipaddr.js (maintained, IPv4 and
+ * IPv6, prefix-aware `match`). The network plan needs disjoint IPv4 ranges (a colour's VPC, its
+ * cluster's pod and service subnets, the other colour's ranges: DigitalOcean routes VPC-native pod
+ * traffic by address); the gateway and the policies need "is this range inside Cloudflare's".
  */
 
 /** A parsed IPv4 network: its base address as an unsigned 32-bit number and its prefix length. */
@@ -12,20 +14,64 @@ export interface Ipv4Cidr {
     readonly prefix: number;
 }
 
+/** A parsed IPv4 or IPv6 network (a bare address is its own /32 or /128). */
+export interface IpRange {
+    readonly family: 4 | 6;
+    readonly address: ipaddr.IPv4 | ipaddr.IPv6;
+    readonly prefix: number;
+}
+
 /** The private ranges of RFC 1918; DigitalOcean VPCs and DOKS subnets must sit inside one. */
 export const RFC1918_RANGES: readonly string[] = Object.freeze(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]);
-
-const CIDR_SHAPE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-// A leading zero reads as octal to some tools (inet_aton), so "010.0.0.0/8" is refused, not guessed.
-const OCTET = /^(0|[1-9]\d{0,2})$/;
-
-function mask(prefix: number): number {
-    return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-}
 
 /** Dotted-quad form of an unsigned 32-bit address. */
 export function formatIpv4(address: number): string {
     return [24, 16, 8, 0].map(shift => (address >>> shift) & 0xff).join(".");
+}
+
+// ipaddr.js also accepts "10.1", hex and octal forms; some tools read a leading zero as octal, so only
+// plain dotted quads with no leading zero are accepted, never guessed at.
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/;
+const PREFIX = /^(0|[1-9]\d{0,2})$/;
+
+/** Parses `a.b.c.d/n`, `x::y/n` or a bare address; host bits are cleared. Undefined when it is none of them. */
+export function parseRange(text: string): IpRange | undefined {
+    if (typeof text !== "string") return undefined;
+    const [address, prefixText, extra] = text.split("/");
+    if (extra !== undefined || (prefixText !== undefined && !PREFIX.test(prefixText))) return undefined;
+    const ipv4 = DOTTED_QUAD.test(address) && ipaddr.IPv4.isValidFourPartDecimal(address);
+    const ipv6 = !ipv4 && address.includes(":") && ipaddr.IPv6.isValid(address) && !address.includes("%");
+    if (!ipv4 && !ipv6) return undefined;
+    const bits = ipv4 ? 32 : 128;
+    const prefix = prefixText === undefined ? bits : Number(prefixText);
+    if (prefix > bits) return undefined;
+    const network = ipaddr.parseCIDR(`${address}/${prefix}`);
+    const base = ipv4 ? ipaddr.IPv4.networkAddressFromCIDR(`${address}/${prefix}`) : ipaddr.IPv6.networkAddressFromCIDR(`${address}/${prefix}`);
+    return { family: ipv4 ? 4 : 6, address: base, prefix: network[1] };
+}
+
+/** True for an IPv4/IPv6 address or CIDR range, in the forms nginx and Kubernetes accept. */
+export function isCidrOrAddress(value: string): boolean {
+    return parseRange(value) !== undefined;
+}
+
+/** True when every address of `inner` lies inside `outer`: same family, no shorter prefix, same network bits. */
+export function rangeContains(outer: IpRange, inner: IpRange): boolean {
+    return outer.family === inner.family && outer.prefix <= inner.prefix && inner.address.match(outer.address, outer.prefix);
+}
+
+/** True when the two ranges share at least one address (one contains the other's network). */
+export function rangesOverlap(a: IpRange, b: IpRange): boolean {
+    return a.family === b.family && a.address.match(b.address, Math.min(a.prefix, b.prefix));
+}
+
+/** True when `text` parses and lies inside one of `ranges`. */
+export function insideAny(text: string, ranges: readonly string[]): boolean {
+    const inner = parseRange(text);
+    return inner !== undefined && ranges.some(range => {
+        const outer = parseRange(range);
+        return outer !== undefined && rangeContains(outer, inner);
+    });
 }
 
 /**
@@ -35,24 +81,16 @@ export function formatIpv4(address: number): string {
  */
 export function ipv4CidrProblem(value: unknown): string | undefined {
     const expected = `expected an IPv4 CIDR like 10.110.0.0/20, got ${JSON.stringify(value)}`;
-    if (typeof value !== "string") {
+    if (typeof value !== "string" || !value.includes("/")) {
         return expected;
     }
-    const match = CIDR_SHAPE.exec(value);
-    if (!match || !match.slice(1, 6).every(part => OCTET.test(part))) {
+    const range = parseRange(value);
+    if (range === undefined || range.family !== 4) {
         return expected;
     }
-    const octets = match.slice(1, 5).map(Number);
-    const prefix = Number(match[5]);
-    if (octets.some(octet => octet > 255) || prefix > 32) {
-        return expected;
-    }
-    const address = octets.reduce((acc, octet) => ((acc << 8) | octet) >>> 0, 0);
-    const network = (address & mask(prefix)) >>> 0;
-    if (network !== address) {
-        return `expected a network address with no host bits set, got ${JSON.stringify(value)} (did you mean "${formatIpv4(network)}/${prefix}"?)`;
-    }
-    return undefined;
+    const network = `${range.address.toString()}/${range.prefix}`;
+    return network === value ? undefined
+        : `expected a network address with no host bits set, got ${JSON.stringify(value)} (did you mean "${network}"?)`;
 }
 
 /** Parses an IPv4 CIDR; throws naming the bad value when it is not one. */
@@ -61,25 +99,23 @@ export function parseIpv4Cidr(text: string): Ipv4Cidr {
     if (problem !== undefined) {
         throw new Error(problem);
     }
-    const [address, prefix] = text.split("/");
-    const base = address.split(".").map(Number).reduce((acc, octet) => ((acc << 8) | octet) >>> 0, 0);
-    return { text, base, prefix: Number(prefix) };
+    const range = parseRange(text)!;
+    const base = range.address.toByteArray().reduce((acc, octet) => ((acc << 8) | octet) >>> 0, 0);
+    return { text, base, prefix: range.prefix };
 }
 
-/** True when the two ranges share at least one address. */
+/** True when the two IPv4 ranges share at least one address. */
 export function cidrsOverlap(a: string, b: string): boolean {
-    const left = parseIpv4Cidr(a);
-    const right = parseIpv4Cidr(b);
-    const shared = mask(Math.min(left.prefix, right.prefix));
-    return ((left.base & shared) >>> 0) === ((right.base & shared) >>> 0);
+    return rangesOverlap(toRange(parseIpv4Cidr(a).text), toRange(parseIpv4Cidr(b).text));
 }
 
-/** True when every address of `inner` is inside `outer`. */
+/** True when every address of `inner` is inside `outer` (both IPv4 CIDRs). */
 export function cidrContains(outer: string, inner: string): boolean {
-    const container = parseIpv4Cidr(outer);
-    const contained = parseIpv4Cidr(inner);
-    return container.prefix <= contained.prefix
-        && ((contained.base & mask(container.prefix)) >>> 0) === container.base;
+    return rangeContains(toRange(parseIpv4Cidr(outer).text), toRange(parseIpv4Cidr(inner).text));
+}
+
+function toRange(text: string): IpRange {
+    return parseRange(text)!;
 }
 
 /** True when the range lies wholly inside one RFC 1918 private range. */

@@ -35,10 +35,5 @@ export const CLOUDFLARE_IPV6_RANGES: readonly string[] = Object.freeze([
 
 export const CLOUDFLARE_RANGES: readonly string[] = Object.freeze([...CLOUDFLARE_IPV4_RANGES, ...CLOUDFLARE_IPV6_RANGES]);
 
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
-const IPV6_CIDR = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*(\/(12[0-8]|1[01]\d|[1-9]?\d))?$/;
-
-/** True for an IPv4/IPv6 address or CIDR range, in the forms nginx and Kubernetes accept. */
-export function isCidrOrAddress(value: string): boolean {
-    return IPV4_CIDR.test(value) || (IPV6_CIDR.test(value) && value.split("::").length <= 2);
-}
+/** Kept here for existing callers; the parsing lives in the one address library. */
+export { isCidrOrAddress } from "./cidr";

@@ -1,4 +1,10 @@
-import { CLOUDFLARE_RANGES, isCidrOrAddress } from "./cloudflareRanges";
+import { isCidrOrAddress } from "./cidr";
+import { CLOUDFLARE_RANGES } from "./cloudflareRanges";
+import { clientAddressLines, forwardedHeaderLines } from "./nginxClientAddress";
+import {
+    errorLocations, errorPageLines, healthLocation, hiddenHeaderLines, HygieneOptions, hygieneMaps, proxyLocation, redirectLines,
+    requestChecks, responseHeaderLines,
+} from "./nginxHygiene";
 import { API_HEALTH_PATH, assertNoProblems, COLOUR_HEADER, GATEWAY_HEALTH_PATH, RELEASE_HEADER } from "./platformNames";
 
 /** A path prefix the gateway sends to one API (`/api/chat` matches `/api/chat` and `/api/chat/...`). */
@@ -31,16 +37,35 @@ export interface GatewayRenderOptions {
     readonly listenPort?: number;
     /** Address to bind; tests bind loopback only. @default "" (every address) */
     readonly listenHost?: string;
-    /** Requests per minute per client IP (seed: 100 req/min per IP). @default 100 */
+    /**
+     * Requests per minute per client (IPv4 address, IPv6 /64) at this nginx: its share of the
+     * per-client limit (see gatewayRateLimit.ts; the edge is the authority). @default 100
+     */
     readonly rateLimitPerMinute?: number;
     /** Requests a client may make at once above the rate before it gets 429. @default 20 */
     readonly rateLimitBurst?: number;
+    /** Health-path requests per minute per client: monitors and the switch probe often, from few addresses. @default 600 */
+    readonly healthRateLimitPerMinute?: number;
     /** Largest request body accepted; larger gets 413. @default 1048576 (1 MiB) */
     readonly maxBodyBytes?: number;
     /** Upstream timeouts. @default { connectSeconds: 5, readSeconds: 30, sendSeconds: 30 } */
     readonly timeouts?: GatewayTimeouts;
-    /** Peers whose `CF-Connecting-IP` is believed (tests add 127.0.0.1). @default CLOUDFLARE_RANGES */
+    /** Addresses whose `CF-Connecting-IP` is believed: the PROXY header's source (or the peer without PROXY protocol). @default CLOUDFLARE_RANGES */
     readonly trustedProxyRanges?: readonly string[];
+    /**
+     * Connections start with a PROXY protocol header from the load balancer, so nginx sees the edge
+     * address the load balancer saw. False only where the peer itself is the edge (loopback tests).
+     * @default true
+     */
+    readonly proxyProtocol?: boolean;
+    /** Peers whose PROXY header is believed: the load balancer's range (the VPC), never the pod range. @default [] */
+    readonly loadBalancerRanges?: readonly string[];
+    /** Host names served (the zone's and the colour's preview hostname); any other Host gets 421. @default none (required) */
+    readonly allowedHosts?: readonly string[];
+    /** Origins browsers may call the APIs from. @default `https://<host>` for each allowed host */
+    readonly corsOrigins?: readonly string[];
+    /** Plain-HTTP port for the kubelet's probes (no PROXY header), serving the gateway's health path only. @default none */
+    readonly probePort?: number;
     /** Sent as `X-Blkout-Colour` on every response. @default "unknown" */
     readonly colour?: string;
     /** Sent as `X-Blkout-Release` on every response. @default "unknown" */
@@ -71,6 +96,9 @@ export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri
 /** Options with every default filled in. */
 export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts">> & { readonly timeouts: Required<GatewayTimeouts> };
 
+/** Where both ends of the gateway config name what may be said: hostnames and origins may not inject config. */
+const ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*(:\d{1,5})?$/;
+
 export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGatewayOptions {
     return {
         upstreams: options.upstreams,
@@ -79,6 +107,7 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
         listenHost: options.listenHost ?? "",
         rateLimitPerMinute: options.rateLimitPerMinute ?? 100,
         rateLimitBurst: options.rateLimitBurst ?? 20,
+        healthRateLimitPerMinute: options.healthRateLimitPerMinute ?? 600,
         maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
         timeouts: {
             connectSeconds: options.timeouts?.connectSeconds ?? 5,
@@ -86,6 +115,11 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
             sendSeconds: options.timeouts?.sendSeconds ?? 30,
         },
         trustedProxyRanges: options.trustedProxyRanges ?? CLOUDFLARE_RANGES,
+        proxyProtocol: options.proxyProtocol ?? true,
+        loadBalancerRanges: options.loadBalancerRanges ?? [],
+        allowedHosts: options.allowedHosts ?? [],
+        corsOrigins: options.corsOrigins ?? (options.allowedHosts ?? []).map(host => `https://${host}`),
+        probePort: options.probePort ?? 0,
         colour: options.colour ?? "unknown",
         release: options.release ?? "unknown",
         contentSecurityPolicy: options.contentSecurityPolicy ?? DEFAULT_CSP,
@@ -135,6 +169,16 @@ export function validateGatewayOptions(options: GatewayRenderOptions): string[] 
         `listenHost: expected "" or an IPv4 address, got ${JSON.stringify(o.listenHost)}`);
     check(integerIn(o.rateLimitPerMinute, 1, 1_000_000), `rateLimitPerMinute: expected an integer > 0, got ${JSON.stringify(o.rateLimitPerMinute)}`);
     check(integerIn(o.rateLimitBurst, 0, 100_000), `rateLimitBurst: expected an integer >= 0, got ${JSON.stringify(o.rateLimitBurst)}`);
+    check(integerIn(o.healthRateLimitPerMinute, 1, 1_000_000), `healthRateLimitPerMinute: expected an integer > 0, got ${JSON.stringify(o.healthRateLimitPerMinute)}`);
+    check(o.allowedHosts.length > 0, "allowedHosts: expected the zone's hostnames and the colour's preview hostname, got none");
+    o.allowedHosts.forEach((host, i) => check(HOST.test(host) && host === host.toLowerCase(),
+        `allowedHosts[${i}]: expected a lower-case host name, got ${JSON.stringify(host)}`));
+    o.corsOrigins.forEach((origin, i) => check(ORIGIN.test(origin), `corsOrigins[${i}]: expected an https origin like "https://blkoutuk.com", got ${JSON.stringify(origin)}`));
+    check(!o.proxyProtocol || o.loadBalancerRanges.length > 0, "loadBalancerRanges: expected the load balancer's range when proxyProtocol is on, got none");
+    o.loadBalancerRanges.forEach((range, i) =>
+        check(isCidrOrAddress(range), `loadBalancerRanges[${i}]: expected an IP address or CIDR range, got ${JSON.stringify(range)}`));
+    check(o.probePort === 0 || integerIn(o.probePort, 1024, 65535) && o.probePort !== o.listenPort,
+        `probePort: expected an unprivileged port other than listenPort, got ${JSON.stringify(o.probePort)}`);
     check(integerIn(o.maxBodyBytes, 1, 1024 ** 3), `maxBodyBytes: expected an integer 1 to 1073741824, got ${JSON.stringify(o.maxBodyBytes)}`);
     for (const [key, value] of Object.entries(o.timeouts)) {
         check(integerIn(value, 1, 3600), `timeouts.${key}: expected an integer 1-3600, got ${JSON.stringify(value)}`);
@@ -153,14 +197,8 @@ export function validateGatewayOptions(options: GatewayRenderOptions): string[] 
     return problems;
 }
 
-/** JSON bodies for errors nginx answers itself, so clients always get JSON. */
-const GATEWAY_ERRORS: readonly [status: number, code: string][] = [
-    [404, "not_found"], [413, "payload_too_large"], [429, "rate_limited"],
-    [502, "bad_gateway"], [503, "unavailable"], [504, "upstream_timeout"],
-];
-
 const ACCESS_LOG_FIELDS: readonly [string, string][] = [
-    ["time", "$time_iso8601"], ["request_id", "$request_id"], ["client_ip", "$remote_addr"],
+    ["time", "$time_iso8601"], ["request_id", "$request_id"], ["client_ip", "$client_addr"],
     ["peer_ip", "$realip_remote_addr"], ["method", "$request_method"], ["path", "$uri"],
     ["status", "$status"], ["bytes_sent", "$body_bytes_sent"], ["request_time", "$request_time"],
     ["upstream_addr", "$upstream_addr"], ["upstream_status", "$upstream_status"],
@@ -170,42 +208,39 @@ const ACCESS_LOG_FIELDS: readonly [string, string][] = [
 /** Always a number; upstream times are not (empty, or a list when nginx retried). */
 const NUMERIC_LOG_FIELDS = new Set(["status", "bytes_sent", "request_time"]);
 
-function securityHeaders(o: ResolvedGatewayOptions): string[] {
-    const headers: [string, string][] = [
-        ["Strict-Transport-Security", "max-age=31536000; includeSubDomains"],
-        ["Content-Security-Policy", o.contentSecurityPolicy],
-        ["X-Content-Type-Options", "nosniff"],
-        ["X-Frame-Options", "DENY"],
-        ["Referrer-Policy", "no-referrer"],
-        [COLOUR_HEADER, o.colour],
-        [RELEASE_HEADER, o.release],
-    ];
-    // The gateway is the one place these are set: hide the upstream's copies so none is sent twice.
-    return headers.flatMap(([name, value]) => [`proxy_hide_header ${name};`, `add_header ${name} "${value}" always;`]);
+function hygieneOf(o: ResolvedGatewayOptions): HygieneOptions {
+    return {
+        allowedHosts: o.allowedHosts,
+        corsOrigins: o.corsOrigins,
+        // Seconds until the per-client bucket has room for one more request.
+        retryAfterSeconds: Math.max(1, Math.ceil(60 / o.rateLimitPerMinute)),
+        securityHeaders: [
+            ["Strict-Transport-Security", "max-age=31536000; includeSubDomains"],
+            ["Content-Security-Policy", o.contentSecurityPolicy],
+            ["X-Content-Type-Options", "nosniff"],
+            ["X-Frame-Options", "DENY"],
+            ["Referrer-Policy", "no-referrer"],
+            [COLOUR_HEADER, o.colour],
+            [RELEASE_HEADER, o.release],
+        ],
+    };
 }
 
-function proxyLocation(match: string, upstream: string, limit: string, uri = ""): string[] {
-    return [`location ${match} {`, ...(limit ? [`    ${limit}`] : []), `    proxy_pass http://${upstream}${uri};`, "}"];
-}
+const upstreamName = (api: string) => `api_${api.replace(/-/g, "_")}`;
 
-/** Renders a complete nginx.conf (main context included) for the gateway; throws on bad options. */
-export function renderNginxConfig(options: GatewayRenderOptions): string {
-    assertNoProblems("gateway options", validateGatewayOptions(options));
-    const o = resolveGatewayOptions(options);
-    const upstreamName = (api: string) => `api_${api.replace(/-/g, "_")}`;
+function httpLines(o: ResolvedGatewayOptions, hygiene: HygieneOptions): string[] {
     const logFormat = ACCESS_LOG_FIELDS.map(([key, variable]) =>
         NUMERIC_LOG_FIELDS.has(key) ? `"${key}":${variable}` : `"${key}":"${variable}"`).join(",");
-    const health = JSON.stringify({ status: "ok", colour: o.colour, release: o.release });
-    const limit = `limit_req zone=per_client burst=${o.rateLimitBurst} nodelay;`;
-    const http = [
+    return [
         "default_type application/json;",
         "server_tokens off;",
         `log_format json escape=json '{${logFormat}}';`,
         `access_log ${o.accessLogPath} json;`,
         ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(kind => `${kind}_temp_path ${o.runtimeDir}/${kind}_temp;`),
-        ...o.trustedProxyRanges.map(range => `set_real_ip_from ${range};`),
-        "real_ip_header CF-Connecting-IP;",
-        `limit_req_zone $binary_remote_addr zone=per_client:10m rate=${o.rateLimitPerMinute}r/m;`,
+        ...clientAddressLines({ loadBalancerRanges: o.loadBalancerRanges, cloudflareRanges: o.trustedProxyRanges, proxyProtocol: o.proxyProtocol }),
+        ...hygieneMaps(hygiene),
+        `limit_req_zone $client_key zone=per_client:10m rate=${o.rateLimitPerMinute}r/m;`,
+        `limit_req_zone $client_key zone=health:1m rate=${o.healthRateLimitPerMinute}r/m;`,
         "limit_req_status 429;",
         `client_max_body_size ${o.maxBodyBytes};`,
         `proxy_connect_timeout ${o.timeouts.connectSeconds}s;`,
@@ -214,30 +249,55 @@ export function renderNginxConfig(options: GatewayRenderOptions): string {
         "proxy_http_version 1.1;",
         'proxy_set_header Connection "";',
         "proxy_set_header Host $host;",
-        "proxy_set_header X-Real-IP $remote_addr;",
-        "proxy_set_header X-Forwarded-For $remote_addr;",
         "proxy_set_header X-Request-Id $request_id;",
-        "proxy_hide_header X-Powered-By;",
+        ...forwardedHeaderLines(),
+        ...hiddenHeaderLines(hygiene),
+        ...redirectLines(),
         ...Object.entries(o.upstreams).flatMap(([api, { host, port }]) =>
             [`upstream ${upstreamName(api)} {`, `    server ${host}:${port};`, "    keepalive 16;", "}"]),
     ];
-    const server = [
-        `listen ${o.listenHost ? `${o.listenHost}:` : ""}${o.listenPort};`,
-        ...securityHeaders(o),
-        ...GATEWAY_ERRORS.flatMap(([status, code]) => [
-            `error_page ${status} @error_${status};`,
-            `location @error_${status} { return ${status} '${JSON.stringify({ error: code })}'; }`,
-        ]),
-        // Load balancers and monitors probe from a few shared addresses: health is never rate limited.
-        `location = ${GATEWAY_HEALTH_PATH} { access_log off; return 200 '${health}'; }`,
-        ...Object.keys(o.upstreams).flatMap(api => proxyLocation(`= /health/${api}`, upstreamName(api), "", API_HEALTH_PATH)),
+}
+
+function serverLines(o: ResolvedGatewayOptions, hygiene: HygieneOptions): string[] {
+    const health = JSON.stringify({ status: "ok", colour: o.colour, release: o.release });
+    const limit = `limit_req zone=per_client burst=${o.rateLimitBurst} nodelay;`;
+    const host = o.listenHost ? `${o.listenHost}:` : "";
+    return [
+        `listen ${host}${o.listenPort}${o.proxyProtocol ? " proxy_protocol" : ""};`,
+        ...responseHeaderLines(hygiene),
+        ...errorPageLines(),
+        ...errorLocations(),
+        ...requestChecks(),
+        // Extension point: further health paths (a monitor's, say) are health locations like these.
+        ...healthLocation(GATEWAY_HEALTH_PATH, [`return 200 '${health}';`]),
+        ...Object.keys(o.upstreams).flatMap(api =>
+            healthLocation(`/health/${api}`, [`proxy_pass http://${upstreamName(api)}${API_HEALTH_PATH};`], ["proxy_pass_request_body off;"])),
         ...o.routes.flatMap(route => [
-            ...proxyLocation(`= ${route.prefix}`, upstreamName(route.api), limit),
-            ...proxyLocation(`^~ ${route.prefix}/`, upstreamName(route.api), limit),
+            ...proxyLocation(`= ${route.prefix}`, upstreamName(route.api), route.prefix, limit),
+            ...proxyLocation(`^~ ${route.prefix}/`, upstreamName(route.api), `${route.prefix}/`, limit),
         ]),
+        "location / { return 404; }",
+    ];
+}
+
+/** The kubelet's probes speak plain HTTP to the pod: a second listener that answers the gateway's health path only. */
+function probeServerLines(o: ResolvedGatewayOptions): string[] {
+    const host = o.listenHost ? `${o.listenHost}:` : "";
+    return [
+        `listen ${host}${o.probePort};`,
+        "access_log off;",
+        `location = ${GATEWAY_HEALTH_PATH} { return 200 '${JSON.stringify({ status: "ok" })}'; }`,
         `location / { return 404 '${JSON.stringify({ error: "not_found" })}'; }`,
     ];
+}
+
+/** Renders a complete nginx.conf (main context included) for the gateway; throws on bad options. */
+export function renderNginxConfig(options: GatewayRenderOptions): string {
+    assertNoProblems("gateway options", validateGatewayOptions(options));
+    const o = resolveGatewayOptions(options);
+    const hygiene = hygieneOf(o);
     const indent = (lines: string[], depth: number) => lines.map(line => `${"    ".repeat(depth)}${line}`);
+    const block = (lines: string[]) => ["    server {", ...indent(lines, 2), "    }"];
     return [
         "# Rendered by components/nginxConfig.ts; edit the options, not this file.",
         `worker_processes ${o.workerProcesses};`,
@@ -245,10 +305,9 @@ export function renderNginxConfig(options: GatewayRenderOptions): string {
         `error_log ${o.errorLogPath} warn;`,
         "events { worker_connections 1024; }",
         "http {",
-        ...indent(http, 1),
-        "    server {",
-        ...indent(server, 2),
-        "    }",
+        ...indent(httpLines(o, hygiene), 1),
+        ...block(serverLines(o, hygiene)),
+        ...(o.probePort ? block(probeServerLines(o)) : []),
         "}",
         "",
     ].join("\n");

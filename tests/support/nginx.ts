@@ -81,7 +81,8 @@ function renderSource(source: NginxSource, runtime: NginxRuntime): string {
     if ("config" in source) {
         return typeof source.config === "string" ? source.config : source.config(runtime);
     }
-    return renderNginxConfig({ ...source, ...loopbackOverrides(runtime) });
+    // Loopback clients connect straight to nginx with Host 127.0.0.1 unless a test says otherwise.
+    return renderNginxConfig({ proxyProtocol: false, allowedHosts: ["127.0.0.1", "localhost"], ...source, ...loopbackOverrides(runtime) });
 }
 
 /** Runs `nginx -t` on a config file; resolves with nginx's output, rejects with it when invalid. */
