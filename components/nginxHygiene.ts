@@ -8,6 +8,9 @@
 export const API_METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 export const HEALTH_METHODS: readonly string[] = Object.freeze(["GET", "HEAD"]);
 
+/** Where error pages live: internal locations no request can reach from outside. */
+const ERROR_URI = "/__gateway_error/";
+
 /** Every status nginx may answer itself, with the JSON error code it answers with. 494 is nginx's "header too large" (sent as 400). */
 export const GATEWAY_ERRORS: readonly (readonly [status: number, code: string, sent?: number])[] = Object.freeze([
     [400, "bad_request"], [403, "forbidden"], [404, "not_found"], [405, "method_not_allowed"], [408, "request_timeout"],
@@ -41,6 +44,11 @@ export function hygieneMaps(o: HygieneOptions): string[] {
         "    default 0;",
         ...o.allowedHosts.map(host => `    ${host} 1;`),
         "}",
+        // An error page's own internal redirect is answered whatever the Host or method was; volatile,
+        // or the verdict cached before the redirect would refuse the error page itself.
+        `map $uri $is_error_page { volatile; default 0; "~^${ERROR_URI}" 1; }`,
+        'map "$is_error_page$host_allowed" $host_refused { volatile; default 0; "00" 1; }',
+        'map "$is_error_page$method_served" $method_refused { volatile; default 0; "00" 1; }',
         "map $request_method $method_served {",
         "    default 0;",
         ...API_METHODS.map(method => `    ${method} 1;`),
@@ -55,7 +63,7 @@ export function hygieneMaps(o: HygieneOptions): string[] {
         'map "$cors_preflight:$cors_origin" $cors_headers { default ""; "~^1:." "Content-Type, Authorization, X-Request-Id"; }',
         'map "$cors_preflight:$cors_origin" $cors_max_age { default ""; "~^1:." "600"; }',
         `map $status $retry_after { default ""; 429 "${o.retryAfterSeconds}"; }`,
-        `map "$status:$uri" $allow_methods { default ""; "~^405:/health" "${HEALTH_METHODS.join(", ")}"; "~^405:" "${apiMethods}"; }`,
+        `map "$status:$request_uri" $allow_methods { default ""; "~^405:/health" "${HEALTH_METHODS.join(", ")}"; "~^405:" "${apiMethods}"; }`,
         // A body on a health path is refused, not forwarded into every API.
         'map "$content_length:$http_transfer_encoding" $has_body { default 1; ":" 0; "0:" 0; }',
     ];
@@ -85,19 +93,22 @@ const errorBody = (code: string) => JSON.stringify({ error: code });
 
 /** `error_page` lines for the given statuses (all of them by default). */
 export function errorPageLines(statuses: readonly number[] = GATEWAY_ERRORS.map(([status]) => status)): string[] {
-    return statuses.map(status => `error_page ${status} @error_${status};`);
+    return statuses.map(status => `error_page ${status} ${ERROR_URI}${status};`);
 }
 
-/** One named location per error, answering JSON. */
+/**
+ * One internal location per error, answering JSON. Internal URIs rather than named locations: for
+ * errors in the request line itself (400, 414) nginx has no URI yet and a named location fails.
+ */
 export function errorLocations(): string[] {
-    return GATEWAY_ERRORS.map(([status, code, sent]) => `location @error_${status} { return ${sent ?? status} '${errorBody(code)}'; }`);
+    return GATEWAY_ERRORS.map(([status, code, sent]) => `location = ${ERROR_URI}${status} { internal; return ${sent ?? status} '${errorBody(code)}'; }`);
 }
 
 /** Server-level checks, in order: a Host that is not ours, a method no API serves, then the CORS preflight answered here. */
 export function requestChecks(): string[] {
     return [
-        "if ($host_allowed = 0) { return 421; }",
-        "if ($method_served = 0) { return 405; }",
+        "if ($host_refused) { return 421; }",
+        "if ($method_refused) { return 405; }",
         "if ($cors_preflight) { return 204; }",
     ];
 }
