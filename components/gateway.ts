@@ -1,18 +1,24 @@
 import { createHash } from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CLOUDFLARE_RANGES, isCidrOrAddress } from "./cloudflareRanges";
+import { isCidrOrAddress, isPrivateCidr } from "./cidr";
+import { CLOUDFLARE_RANGES } from "./cloudflareRanges";
+import { backstopShare } from "./gatewayRateLimit";
 import {
     ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, resolveScaling, restrictedContainerSecurity,
     restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
+import { gatewayLoadBalancerAnnotations, loadBalancerAnnotationProblems } from "./loadBalancerAnnotations";
 import { GatewayRenderOptions, GatewayRoute, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
 import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
 export const GATEWAY_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
 /** The uid the unprivileged nginx image runs as. */
 const NGINX_UID = 101;
+/** Where the load balancer's PROXY-protocol connections arrive. */
 const CONTAINER_PORT = 8080;
+/** Plain HTTP for the kubelet's probes, which send no PROXY header. */
+const PROBE_PORT = 8081;
 const CONFIG_DIR = "/etc/nginx/blkout";
 /** DigitalOcean's cloud controller writes the id of the load balancer it made for a Service here. */
 export const LOAD_BALANCER_ID_ANNOTATION = "kubernetes.digitalocean.com/load-balancer-id";
@@ -31,12 +37,13 @@ export interface GatewayArgs {
     /** API name -> where it listens. */
     readonly upstreams: Readonly<Record<string, GatewayUpstream>>;
     /**
-     * Where the load balancer's connections come from (the VPC CIDR and the cluster's pod subnet).
-     * The DigitalOcean LB proxies, so nginx's peer is an address in these, never Cloudflare's; the LB
-     * admits only Cloudflare, so `CF-Connecting-IP` from these peers is Cloudflare's word. Without
-     * them every client would share the LB's address and one rate limit.
+     * Where the load balancer's connections come from: the VPC CIDR (the LB sits in the VPC), never
+     * the pod subnet, so no pod can send a PROXY header that nginx believes. The LB's PROXY header
+     * names the Cloudflare edge that connected; only then is `CF-Connecting-IP` believed.
      */
     readonly loadBalancerPeerRanges: readonly string[];
+    /** The zone's domain: the gateway answers Host `<domain>` and the preview hostname `<colour>.<domain>`. @default none (required) */
+    readonly domain: string;
     /**
      * The DigitalOcean certificate (the colour's Cloudflare Origin CA certificate) the load balancer
      * terminates TLS with. The zone runs SSL "Full (strict)", so Cloudflare reaches the origin over
@@ -51,7 +58,11 @@ export interface GatewayArgs {
     readonly scaling?: ScalingArgs;
     /** @default { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } } */
     readonly resources?: ContainerResources;
-    /** Rate limit, body size and timeouts passed to the nginx config. @default the config's defaults */
+    /**
+     * Per-client limit (requests a minute per IPv4 address or IPv6 /64, across every gateway pod),
+     * body size and timeouts. Each pod holds `ceil(limit / minReplicas)`: the edge is the authority,
+     * the gateway a backstop (components/gatewayRateLimit.ts). @default the config's defaults
+     */
     readonly limits?: Pick<GatewayRenderOptions, "rateLimitPerMinute" | "rateLimitBurst" | "maxBodyBytes" | "timeouts">;
     /** DigitalOcean LB size units. @default 1 */
     readonly loadBalancerSizeUnit?: number;
@@ -80,7 +91,7 @@ export class Gateway extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider: args.provider };
         const labels = { ...GATEWAY_SELECTOR, [LABELS.component]: "gateway", [LABELS.colour]: args.colour, [LABELS.version]: args.release };
 
-        this.config = renderConfig(args);
+        this.config = renderConfig(args, scaling.minReplicas);
         const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${name}-config`, namespace: args.namespace, labels },
             data: { "nginx.conf": this.config },
@@ -110,38 +121,58 @@ function loadBalancerIdOf(service: string, annotations: Record<string, string> |
 
 /** Every problem with the args; the nginx options are checked with placeholder hosts (the real ones may be Outputs). */
 export function gatewayProblems(args: GatewayArgs, scaling = resolveScaling(args.scaling)): string[] {
-    const renderable = toRenderOptions(args, () => "placeholder.invalid");
-    const problems = validateGatewayOptions(renderable).filter(p => !p.startsWith("trustedProxyRanges"));
+    const renderable = toRenderOptions(args, () => "placeholder.invalid", scaling.minReplicas);
+    const problems = validateGatewayOptions(renderable)
+        .filter(p => !/^(trustedProxyRanges|loadBalancerRanges|allowedHosts|corsOrigins)/.test(p));
     (args.loadBalancerPeerRanges ?? []).forEach((range, i) => {
-        if (!isCidrOrAddress(range)) problems.push(`loadBalancerPeerRanges[${i}]: expected a CIDR range, got ${JSON.stringify(range)}`);
+        if (!isCidrOrAddress(range) || !range.includes("/") || !isPrivateCidr(range)) {
+            problems.push(`loadBalancerPeerRanges[${i}]: expected a private IPv4 CIDR (the VPC), got ${JSON.stringify(range)}`);
+        }
     });
     if (!args.loadBalancerPeerRanges?.length) {
-        problems.push("loadBalancerPeerRanges: expected the VPC CIDR and pod subnet the load balancer connects from, got none");
+        problems.push("loadBalancerPeerRanges: expected the VPC CIDR the load balancer connects from, got none");
+    }
+    if (typeof args.domain !== "string" || !/^[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))+$/.test(args.domain)) {
+        problems.push(`domain: expected a lower-case domain like "blkoutuk.com", got ${JSON.stringify(args.domain)}`);
     }
     const image = imageProblem("image", args.image ?? GATEWAY_IMAGE);
     const unit = args.loadBalancerSizeUnit ?? 1;
     if (!Number.isInteger(unit) || unit < 1 || unit > 100) {
         problems.push(`loadBalancerSizeUnit: expected an integer 1-100, got ${JSON.stringify(unit)}`);
+    } else {
+        problems.push(...loadBalancerAnnotationProblems(gatewayLoadBalancerAnnotations({ name: "gateway", certificateId: "certificate", sizeUnit: unit })));
     }
     return [...problems, ...(image ? [image] : []), ...scalingProblems("scaling", scaling)];
 }
 
-function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string): GatewayRenderOptions {
+/** The zone's hostname and the colour's preview hostname (components/previewHostname.ts names it `<colour>.<domain>`). */
+export function gatewayHostnames(domain: string, colour: string): string[] {
+    return [domain, `${colour}.${domain}`];
+}
+
+function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string, replicas: number): GatewayRenderOptions {
+    const share = backstopShare({ perMinute: args.limits?.rateLimitPerMinute ?? 100, burst: args.limits?.rateLimitBurst ?? 20 }, replicas);
     return {
         ...args.limits,
+        rateLimitPerMinute: share.perMinute,
+        rateLimitBurst: share.burst,
         upstreams: Object.fromEntries(Object.entries(args.upstreams ?? {}).map(([api, u]) => [api, { host: hostOf(api), port: u.port }])),
         routes: args.routes,
         listenPort: CONTAINER_PORT,
+        probePort: PROBE_PORT,
         colour: args.colour,
         release: args.release,
-        trustedProxyRanges: [...(args.loadBalancerPeerRanges ?? []), ...CLOUDFLARE_RANGES],
+        proxyProtocol: true,
+        loadBalancerRanges: args.loadBalancerPeerRanges ?? [],
+        trustedProxyRanges: CLOUDFLARE_RANGES,
+        allowedHosts: gatewayHostnames(args.domain, args.colour),
     };
 }
 
-function renderConfig(args: GatewayArgs): pulumi.Output<string> {
+function renderConfig(args: GatewayArgs, replicas: number): pulumi.Output<string> {
     const apis = Object.keys(args.upstreams);
     return pulumi.all(apis.map(api => args.upstreams[api].host)).apply(hosts =>
-        renderNginxConfig(toRenderOptions(args, api => hosts[apis.indexOf(api)])));
+        renderNginxConfig(toRenderOptions(args, api => hosts[apis.indexOf(api)], replicas)));
 }
 
 function createDeployment(name: string, args: GatewayArgs, labels: Record<string, string>, configMap: k8s.core.v1.ConfigMap,
@@ -168,10 +199,13 @@ function createDeployment(name: string, args: GatewayArgs, labels: Record<string
                         image: args.image ?? GATEWAY_IMAGE,
                         // Bypasses the image's entrypoint scripts, which write into the read-only root.
                         command: ["nginx", "-c", `${CONFIG_DIR}/nginx.conf`, "-g", "daemon off;"],
-                        ports: [{ name: "http", containerPort: CONTAINER_PORT, protocol: "TCP" }],
+                        ports: [
+                            { name: "http", containerPort: CONTAINER_PORT, protocol: "TCP" },
+                            { name: "probe", containerPort: PROBE_PORT, protocol: "TCP" },
+                        ],
                         resources: args.resources ?? DEFAULT_RESOURCES,
                         securityContext: restrictedContainerSecurity(),
-                        ...httpProbes(GATEWAY_HEALTH_PATH, CONTAINER_PORT),
+                        ...httpProbes(GATEWAY_HEALTH_PATH, PROBE_PORT),
                         volumeMounts: [
                             { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                             { name: "tmp", mountPath: "/tmp" },
@@ -194,8 +228,7 @@ function createNetworkPolicy(name: string, args: GatewayArgs, labels: Record<str
         spec: {
             podSelector: { matchLabels: GATEWAY_SELECTOR },
             policyTypes: ["Ingress", "Egress"],
-            // Open to any source here: the load balancer admits only Cloudflare's ranges.
-            ingress: [{ ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }],
+            ingress: gatewayIngressRules(args.loadBalancerPeerRanges),
             egress: [
                 {
                     to: [{ podSelector: { matchLabels: { [LABELS.component]: API_COMPONENT, [LABELS.partOf]: PART_OF } } }],
@@ -207,26 +240,26 @@ function createNetworkPolicy(name: string, args: GatewayArgs, labels: Record<str
     }, opts);
 }
 
+/**
+ * Who may open a connection to nginx: the load balancer's path (the VPC range) on the PROXY port
+ * only. Pods have addresses from the pod subnet, outside it, so none can reach the port and claim an
+ * address. The kubelet's probes come from the node itself, which NetworkPolicy always admits.
+ * Prometheus' rule for the `metrics` port belongs here too (#8's sidecar).
+ */
+export function gatewayIngressRules(loadBalancerRanges: readonly string[]): k8s.types.input.networking.v1.NetworkPolicyIngressRule[] {
+    return [{
+        from: loadBalancerRanges.map(cidr => ({ ipBlock: { cidr } })),
+        ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
+    }];
+}
+
 function createLoadBalancer(name: string, args: GatewayArgs, labels: Record<string, string>, opts: pulumi.CustomResourceOptions) {
-    const annotation = (key: string) => `service.beta.kubernetes.io/do-loadbalancer-${key}`;
     return new k8s.core.v1.Service(`${name}-service`, {
         metadata: {
             name,
             namespace: args.namespace,
             labels,
-            annotations: {
-                [annotation("name")]: name,
-                // TLS ends at the load balancer; it speaks plain HTTP to nginx inside the VPC.
-                [annotation("protocol")]: "http",
-                [annotation("tls-ports")]: "443",
-                [annotation("certificate-id")]: args.tlsCertificateId,
-                [annotation("size-unit")]: String(args.loadBalancerSizeUnit ?? 1),
-                [annotation("healthcheck-protocol")]: "http",
-                [annotation("healthcheck-path")]: GATEWAY_HEALTH_PATH,
-                [annotation("healthcheck-check-interval-seconds")]: "5",
-                [annotation("healthcheck-unhealthy-threshold")]: "3",
-                [annotation("healthcheck-healthy-threshold")]: "2",
-            },
+            annotations: gatewayLoadBalancerAnnotations({ name, certificateId: args.tlsCertificateId, sizeUnit: args.loadBalancerSizeUnit ?? 1 }),
         },
         spec: {
             type: "LoadBalancer",

@@ -142,7 +142,9 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         release: cfg.releaseVersion,
         image: cfg.gateway.image,
         upstreams: Object.fromEntries(API_NAMES.map(api => [api, { host: apis[api].serviceHost, port: apis[api].port }])),
-        loadBalancerPeerRanges: [cfg.network.vpcCidr, cfg.network.clusterSubnet],
+        // The load balancer sits in the VPC; the pod subnet is never trusted to vouch for an address.
+        loadBalancerPeerRanges: [cfg.network.vpcCidr],
+        domain: cfg.domain,
         tlsCertificateId: site.certificateId,
         scaling: scaling.gateway,
         limits: {

@@ -62,8 +62,12 @@ describe("Gateway", () => {
     it("probes /healthz, sets requests and limits, spreads over nodes and rolls without losing capacity", () => {
         const { child } = colour;
         const deployment = child("deployment");
-        const probe = { httpGet: { path: "/healthz", port: 8080 } };
+        // The kubelet sends no PROXY header: it probes nginx's plain-HTTP probe port.
+        const probe = { httpGet: { path: "/healthz", port: 8081 } };
         expect(container(deployment)).toMatchObject({ readinessProbe: probe, livenessProbe: probe });
+        expect(container(deployment).ports).toEqual([
+            { name: "http", containerPort: 8080, protocol: "TCP" }, { name: "probe", containerPort: 8081, protocol: "TCP" },
+        ]);
         expect(container(deployment).resources).toEqual({ requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } });
         expect(podSpec(deployment).topologySpreadConstraints).toEqual([{
             maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: GATEWAY_SELECTOR },
@@ -77,15 +81,20 @@ describe("Gateway", () => {
         const config: string = child("config").inputs.data["nginx.conf"];
         expect(config).toContain(`server ${prefix}-ivor.blkout-blue.svc.cluster.local:8080;`);
         expect(config).toContain('add_header X-Blkout-Colour "blue" always;');
-        expect(config).toContain("set_real_ip_from 10.20.0.0/16;");
-        expect(config).toContain(`set_real_ip_from ${CLOUDFLARE_RANGES[0]};`);
+        // Only the VPC (the load balancer) may send a PROXY header; Cloudflare's ranges vouch for CF-Connecting-IP.
+        expect([...config.matchAll(/set_real_ip_from (\S+);/g)].map(m => m[1])).toEqual(["10.20.0.0/16"]);
+        expect(config).toContain(`    ${CLOUDFLARE_RANGES[0]} 1;`);
+        expect(config).toContain("listen 8080 proxy_protocol;");
+        expect(config).toContain("listen 8081;");
+        expect(config).toMatch(/map \$host \$host_allowed \{\n\s+default 0;\n\s+blkoutuk\.com 1;\n\s+blue\.blkoutuk\.com 1;\n/);
         const annotation = child("deployment").inputs.spec.template.metadata.annotations["blkout.org/config-hash"];
         expect(annotation).toBe(createHash("sha256").update(config).digest("hex"));
     });
 
     it("changes the config hash when the config changes", () => {
         const { outputs, child } = colour;
-        expect(outputs.customConfig.value).toContain("rate=30r/m;");
+        // 30 a minute per client over 3 pods: each pod holds 10.
+        expect(outputs.customConfig.value).toContain("zone=per_client:10m rate=10r/m;");
         expect(child("deployment", "custom").inputs.spec.template.metadata.annotations["blkout.org/config-hash"])
             .not.toBe(child("deployment").inputs.spec.template.metadata.annotations["blkout.org/config-hash"]);
     });
@@ -99,13 +108,16 @@ describe("Gateway", () => {
         });
         expect(service.inputs.spec.loadBalancerSourceRanges).toEqual([...CLOUDFLARE_RANGES]);
         expect(service.inputs.metadata.annotations).toMatchObject({
-            "service.beta.kubernetes.io/do-loadbalancer-healthcheck-protocol": "http",
-            "service.beta.kubernetes.io/do-loadbalancer-healthcheck-path": "/healthz",
+            // Pinned: the controller's default type forwards TCP as is and ignores the TLS annotations.
+            "service.beta.kubernetes.io/do-loadbalancer-type": "REGIONAL",
             // Cloudflare's "Full (strict)" mode reaches the origin over HTTPS only: TLS ends here.
             "service.beta.kubernetes.io/do-loadbalancer-protocol": "http",
             "service.beta.kubernetes.io/do-loadbalancer-tls-ports": "443",
             "service.beta.kubernetes.io/do-loadbalancer-certificate-id": "5b1c0e7e-origin-ca-blue",
+            "service.beta.kubernetes.io/do-loadbalancer-enable-proxy-protocol": "true",
         });
+        // Without the override annotation these would be ignored: the default check is the effective one.
+        expect(Object.keys(service.inputs.metadata.annotations).filter(key => /healthcheck-(path|protocol|port)$|override-health-check/.test(key))).toEqual([]);
         expect(outputs.origin).toEqual({ value: service.state.status.loadBalancer.ingress[0].ip, secret: false });
         expect(outputs.origin.value).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
         expect(outputs.healthPath.value).toBe("/healthz");
@@ -135,12 +147,24 @@ describe("Gateway", () => {
         expect(child("pdb").inputs.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: GATEWAY_SELECTOR } });
     });
 
+    it("refuses a public or pod-wide peer range for the PROXY header", async () => {
+        const { error } = await registrationsOnFailure(() => {
+            const prefix = uniqueName("gwpeer");
+            new Gateway(`${prefix}-gateway`, gatewayArgs(testProvider(prefix), {}, { loadBalancerPeerRanges: ["0.0.0.0/0", "10.20.0.7"] }));
+        });
+        expect((error as InvalidArgsError).problems).toEqual([
+            'loadBalancerPeerRanges[0]: expected a private IPv4 CIDR (the VPC), got "0.0.0.0/0"',
+            'loadBalancerPeerRanges[1]: expected a private IPv4 CIDR (the VPC), got "10.20.0.7"',
+        ]);
+    });
+
     it("admits traffic on 8080 and lets the gateway reach only the API pods and DNS", () => {
         const { child } = colour;
         expect(child("netpol").inputs.spec).toEqual({
             podSelector: { matchLabels: GATEWAY_SELECTOR },
             policyTypes: ["Ingress", "Egress"],
-            ingress: [{ ports: [{ protocol: "TCP", port: 8080 }] }],
+            // Only the load balancer's path (the VPC range) reaches the PROXY port: no pod can claim an address.
+            ingress: [{ from: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 8080 }] }],
             egress: [
                 {
                     to: [{ podSelector: { matchLabels: { "app.kubernetes.io/component": "api", "app.kubernetes.io/part-of": "blkout-platform" } } }],
@@ -161,6 +185,7 @@ describe("Gateway", () => {
             new Gateway(`${prefix}-gateway`, gatewayArgs(provider, {}, {
                 image: "nginxinc/nginx-unprivileged:latest",
                 loadBalancerPeerRanges: [],
+                domain: "Not A Domain",
                 routes: [{ prefix: "/api/chat", api: "chat" }],
                 scaling: { minReplicas: 4, maxReplicas: 2 },
             }));
@@ -168,7 +193,8 @@ describe("Gateway", () => {
         expect(error).toBeInstanceOf(InvalidArgsError);
         expect((error as InvalidArgsError).problems).toEqual([
             'routes[0].api: unknown API "chat" (upstreams has ivor, events, newsroom)',
-            "loadBalancerPeerRanges: expected the VPC CIDR and pod subnet the load balancer connects from, got none",
+            "loadBalancerPeerRanges: expected the VPC CIDR the load balancer connects from, got none",
+            'domain: expected a lower-case domain like "blkoutuk.com", got "Not A Domain"',
             'image: expected an image pinned by tag or digest (not "latest", not untagged), got "nginxinc/nginx-unprivileged:latest"',
             "scaling.maxReplicas: expected an integer from minReplicas (4) to 100, got 2",
         ]);

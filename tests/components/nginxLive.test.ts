@@ -27,6 +27,9 @@ const freshClient = () => `198.51.100.${nextClient++}`;
 function options(extra: Partial<GatewayRenderOptions> = {}): GatewayRenderOptions {
     return {
         upstreams: Object.fromEntries(Object.entries(stubs).map(([api, stub]) => [api, { host: stub.host, port: stub.port }])),
+        // The peer is the edge here (no PROXY protocol); tests/security/ attack the production shape.
+        proxyProtocol: false,
+        allowedHosts: ["127.0.0.1"],
         trustedProxyRanges: ["127.0.0.1"],
         rateLimitPerMinute: 1,
         rateLimitBurst: 2,
@@ -63,7 +66,8 @@ afterAll(async () => {
 describe("nginx -t", () => {
     it("accepts the rendered config with every default but the loopback runtime", async () => {
         const output = await checkConfigText(runtime => renderNginxConfig({ ...options({}), ...loopbackOverrides(runtime),
-            trustedProxyRanges: undefined, rateLimitPerMinute: undefined, rateLimitBurst: undefined, maxBodyBytes: undefined }));
+            trustedProxyRanges: undefined, rateLimitPerMinute: undefined, rateLimitBurst: undefined, maxBodyBytes: undefined,
+            proxyProtocol: undefined, loadBalancerRanges: ["10.20.0.0/16"], allowedHosts: ["blkoutuk.com", "blue.blkoutuk.com"], probePort: runtime.port + 1 }));
         expect(output).toMatch(/test is successful/);
     });
 

@@ -65,7 +65,8 @@ export function gatewayArgs(provider: k8s.Provider, apis: Partial<Record<"ivor" 
         colour: "blue",
         release: "2026.11.3",
         upstreams: { ivor: upstream("ivor"), events: upstream("events"), newsroom: upstream("newsroom") },
-        loadBalancerPeerRanges: ["10.20.0.0/16", "10.244.0.0/16"],
+        loadBalancerPeerRanges: ["10.20.0.0/16"],
+        domain: "blkoutuk.com",
         tlsCertificateId: "5b1c0e7e-origin-ca-blue",
         ...overrides,
     };
