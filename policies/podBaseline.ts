@@ -1,29 +1,21 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { containersOf, PodView, podPolicy, podSecurity } from "./lib/pods";
 import { Fail } from "./lib/define";
-import { listOf, recordOf, show } from "./lib/resources";
+import { containersOf, PodView, podSecurity } from "./lib/pods";
+import { recordOf, show } from "./lib/resources";
+import { podSecurityRule } from "./podSecurity";
+import { hostProbesAndLifecycle, procMount, sysctls } from "./podSecurityStandards";
 
 /**
  * The rest of the Pod Security Standards baseline that "restricted" includes: AppArmor and SELinux
- * must not be switched off or overridden, /proc stays masked, and only namespaced-safe sysctls may
- * be set. Rarely touched by hand, which is why they are easy to miss in review.
+ * must not be switched off or overridden, /proc stays masked, only the safe sysctls of the
+ * configured Kubernetes version may be set, and (from 1.34) probes and lifecycle hooks may not name
+ * a host. Rarely touched by hand, which is why they are easy to miss in review.
  */
 
-const SELINUX_TYPES = ["container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
-
-/** Sysctls the kubelet allows by default: they are namespaced and cannot affect other pods. */
-const SAFE_SYSCTLS = [
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
+/** check_seLinuxOptions.go: the allowed types (1.0), plus container_engine_t from 1.31. */
+export function seLinuxTypes(minor: number): string[] {
+    return ["container_t", "container_init_t", "container_kvm_t", ...(minor >= 31 ? ["container_engine_t"] : [])];
+}
 
 const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -35,7 +27,8 @@ function securityContexts(pod: PodView): Array<{ where: string; security: Record
     ];
 }
 
-function checkAppArmor(pod: PodView, fail: Fail): void {
+/** check_appArmorProfile.go (1.0): the field and the annotation. */
+function checkAppArmor(pod: PodView, _minor: number, fail: Fail): void {
     for (const { where, security } of securityContexts(pod)) {
         const type = recordOf(security.appArmorProfile).type;
         if (type !== undefined && type !== "RuntimeDefault" && type !== "Localhost") {
@@ -49,11 +42,13 @@ function checkAppArmor(pod: PodView, fail: Fail): void {
     }
 }
 
-function checkSeLinux(pod: PodView, fail: Fail): void {
+/** check_seLinuxOptions.go (1.0, 1.31). */
+function checkSeLinux(pod: PodView, minor: number, fail: Fail): void {
+    const types = seLinuxTypes(minor);
     for (const { where, security } of securityContexts(pod)) {
         const options = recordOf(security.seLinuxOptions);
-        if (options.type !== undefined && options.type !== "" && !SELINUX_TYPES.includes(String(options.type))) {
-            fail(`${where} sets SELinux type ${show(options.type)}.`, `remove it or use one of ${SELINUX_TYPES.join(", ")}.`);
+        if (options.type !== undefined && options.type !== "" && !types.includes(String(options.type))) {
+            fail(`${where} sets SELinux type ${show(options.type)}.`, `remove it or use one of ${types.join(", ")}.`);
         }
         for (const key of ["user", "role"].filter(name => options[name] !== undefined && options[name] !== "")) {
             fail(`${where} sets SELinux ${key} ${show(options[key])}.`, `remove seLinuxOptions.${key}.`);
@@ -61,30 +56,11 @@ function checkSeLinux(pod: PodView, fail: Fail): void {
     }
 }
 
-function checkProcAndSysctls(pod: PodView, fail: Fail): void {
-    for (const { security, label } of containersOf(pod)) {
-        if (security.procMount !== undefined && security.procMount !== "Default") {
-            fail(`${label} sets procMount ${show(security.procMount)}, unmasking /proc.`, 'remove procMount (or set it to "Default").');
-        }
-    }
-    for (const sysctl of listOf(podSecurity(pod).sysctls)) {
-        const name = recordOf(sysctl).name;
-        if (!SAFE_SYSCTLS.includes(String(name))) {
-            fail(`${pod.specPath}.securityContext sets sysctl ${show(name)}, which is not in the safe set.`, "remove it; only namespaced safe sysctls may be set.");
-        }
-    }
-}
-
-const baselineOptions = podPolicy({
+const baselineOptions = podSecurityRule({
     name: "pod-security-baseline-options",
-    description: "AppArmor and SELinux stay on with their container profiles, /proc stays masked, and pods set only the safe sysctls (Pod Security baseline, part of restricted).",
+    description: "AppArmor and SELinux stay on with their container profiles, /proc stays masked, pods set only the safe sysctls, and probes and hooks name no host (Pod Security baseline, part of restricted).",
     severity: "high",
-    remediationSteps: "Remove the AppArmor, SELinux, procMount or sysctl override named in the message.",
-    check: (pod, { fail }) => {
-        checkAppArmor(pod, fail);
-        checkSeLinux(pod, fail);
-        checkProcAndSysctls(pod, fail);
-    },
-});
+    remediationSteps: "Remove the AppArmor, SELinux, procMount, sysctl or probe host override named in the message.",
+}, checkAppArmor, checkSeLinux, procMount, sysctls, hostProbesAndLifecycle);
 
 export const podBaselinePolicies: ResourceValidationPolicy[] = [baselineOptions];
