@@ -9,7 +9,7 @@ import {
     restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
 import { gatewayLoadBalancerAnnotations, loadBalancerAnnotationProblems } from "./loadBalancerAnnotations";
-import { GatewayRenderOptions, GatewayRoute, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
+import { GatewayRenderOptions, GatewayRoute, renderClientPolicy, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
 import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
 export const GATEWAY_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
@@ -20,6 +20,8 @@ const CONTAINER_PORT = 8080;
 /** Plain HTTP for the kubelet's probes, which send no PROXY header. */
 const PROBE_PORT = 8081;
 const CONFIG_DIR = "/etc/nginx/blkout";
+/** The ConfigMap key (and file) holding who may claim an address and the per-client limits; policies read it. */
+export const CLIENT_POLICY_KEY = "client-policy.conf";
 /** DigitalOcean's cloud controller writes the id of the load balancer it made for a Service here. */
 export const LOAD_BALANCER_ID_ANNOTATION = "kubernetes.digitalocean.com/load-balancer-id";
 
@@ -92,11 +94,13 @@ export class Gateway extends pulumi.ComponentResource {
         const labels = { ...GATEWAY_SELECTOR, [LABELS.component]: "gateway", [LABELS.colour]: args.colour, [LABELS.version]: args.release };
 
         this.config = renderConfig(args, scaling.minReplicas);
+        // Depends on no other resource, so it is known at preview, where the policy pack checks it.
+        const clientPolicy = renderClientPolicy(toRenderOptions(args, () => "placeholder.invalid", scaling.minReplicas));
         const configMap = new k8s.core.v1.ConfigMap(`${name}-config`, {
             metadata: { name: `${name}-config`, namespace: args.namespace, labels },
-            data: { "nginx.conf": this.config },
+            data: { "nginx.conf": this.config, [CLIENT_POLICY_KEY]: clientPolicy },
         }, childOpts);
-        const deployment = createDeployment(name, args, labels, configMap, this.config, scaling, childOpts);
+        const deployment = createDeployment(name, args, labels, configMap, pulumi.concat(this.config, clientPolicy), scaling, childOpts);
         createScalingAndBudget(name, { namespace: args.namespace, deploymentName: deployment.metadata.name, labels, selector: GATEWAY_SELECTOR, scaling }, childOpts);
         createNetworkPolicy(name, args, labels, childOpts);
         this.service = createLoadBalancer(name, args, labels, childOpts);
@@ -162,6 +166,7 @@ function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string, rep
         probePort: PROBE_PORT,
         colour: args.colour,
         release: args.release,
+        clientPolicyFile: `${CONFIG_DIR}/${CLIENT_POLICY_KEY}`,
         proxyProtocol: true,
         loadBalancerRanges: args.loadBalancerPeerRanges ?? [],
         trustedProxyRanges: CLOUDFLARE_RANGES,

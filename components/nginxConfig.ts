@@ -80,6 +80,12 @@ export interface GatewayRenderOptions {
     readonly errorLogPath?: string;
     /** @default 2 */
     readonly workerProcesses?: number;
+    /**
+     * Where the client-trust and rate-limit lines live: a file of their own that nginx.conf
+     * includes, so the policy pack reads them at preview (they depend on no other resource).
+     * @default "" (inline)
+     */
+    readonly clientPolicyFile?: string;
 }
 
 export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
@@ -127,6 +133,7 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
         accessLogPath: options.accessLogPath ?? "/dev/stdout",
         errorLogPath: options.errorLogPath ?? "/dev/stderr",
         workerProcesses: options.workerProcesses ?? 2,
+        clientPolicyFile: options.clientPolicyFile ?? "",
     };
 }
 
@@ -190,8 +197,9 @@ export function validateGatewayOptions(options: GatewayRenderOptions): string[] 
     check(TOKEN.test(o.release), `release: expected letters, digits, "._+-" (1-64), got ${JSON.stringify(o.release)}`);
     check(o.contentSecurityPolicy.length > 0 && !/["\\$\n\r{}]/.test(o.contentSecurityPolicy),
         "contentSecurityPolicy: expected a non-empty policy without quotes, backslashes, braces or \"$\"");
-    for (const key of ["runtimeDir", "accessLogPath", "errorLogPath"] as const) {
-        check(FILE_PATH.test(o[key]) && !CONFIG_UNSAFE.test(o[key]), `${key}: expected an absolute path, got ${JSON.stringify(o[key])}`);
+    for (const key of ["runtimeDir", "accessLogPath", "errorLogPath", "clientPolicyFile"] as const) {
+        check((key === "clientPolicyFile" && o[key] === "") || FILE_PATH.test(o[key]) && !CONFIG_UNSAFE.test(o[key]),
+            `${key}: expected an absolute path, got ${JSON.stringify(o[key])}`);
     }
     check(integerIn(o.workerProcesses, 1, 64), `workerProcesses: expected an integer 1-64, got ${JSON.stringify(o.workerProcesses)}`);
     return problems;
@@ -237,10 +245,8 @@ function httpLines(o: ResolvedGatewayOptions, hygiene: HygieneOptions): string[]
         `log_format json escape=json '{${logFormat}}';`,
         `access_log ${o.accessLogPath} json;`,
         ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(kind => `${kind}_temp_path ${o.runtimeDir}/${kind}_temp;`),
-        ...clientAddressLines({ loadBalancerRanges: o.loadBalancerRanges, cloudflareRanges: o.trustedProxyRanges, proxyProtocol: o.proxyProtocol }),
+        ...(o.clientPolicyFile ? [`include ${o.clientPolicyFile};`] : clientPolicyLines(o)),
         ...hygieneMaps(hygiene),
-        `limit_req_zone $client_key zone=per_client:10m rate=${o.rateLimitPerMinute}r/m;`,
-        `limit_req_zone $client_key zone=health:1m rate=${o.healthRateLimitPerMinute}r/m;`,
         "limit_req_status 429;",
         `client_max_body_size ${o.maxBodyBytes};`,
         `proxy_connect_timeout ${o.timeouts.connectSeconds}s;`,
@@ -256,6 +262,22 @@ function httpLines(o: ResolvedGatewayOptions, hygiene: HygieneOptions): string[]
         ...Object.entries(o.upstreams).flatMap(([api, { host, port }]) =>
             [`upstream ${upstreamName(api)} {`, `    server ${host}:${port};`, "    keepalive 16;", "}"]),
     ];
+}
+
+/** Who is believed about the client's address, and how much each client may send. */
+function clientPolicyLines(o: ResolvedGatewayOptions): string[] {
+    return [
+        ...clientAddressLines({ loadBalancerRanges: o.loadBalancerRanges, cloudflareRanges: o.trustedProxyRanges, proxyProtocol: o.proxyProtocol }),
+        `limit_req_zone $client_key zone=per_client:10m rate=${o.rateLimitPerMinute}r/m;`,
+        `limit_req_zone $client_key zone=health:1m rate=${o.healthRateLimitPerMinute}r/m;`,
+    ];
+}
+
+/** The file `clientPolicyFile` names: the http-level lines nginx.conf includes from it. */
+export function renderClientPolicy(options: GatewayRenderOptions): string {
+    assertNoProblems("gateway options", validateGatewayOptions(options));
+    return ["# Rendered by components/nginxConfig.ts: who may claim a client address, and the per-client limits.",
+        ...clientPolicyLines(resolveGatewayOptions(options)), ""].join("\n");
 }
 
 function serverLines(o: ResolvedGatewayOptions, hygiene: HygieneOptions): string[] {

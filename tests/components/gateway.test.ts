@@ -79,22 +79,25 @@ describe("Gateway", () => {
     it("mounts the rendered config, upstreams resolved from the APIs, and rolls pods by its hash", () => {
         const { child, prefix } = colour;
         const config: string = child("config").inputs.data["nginx.conf"];
+        const clientPolicy: string = child("config").inputs.data["client-policy.conf"];
+        expect(config).toContain("include /etc/nginx/blkout/client-policy.conf;");
         expect(config).toContain(`server ${prefix}-ivor.blkout-blue.svc.cluster.local:8080;`);
         expect(config).toContain('add_header X-Blkout-Colour "blue" always;');
         // Only the VPC (the load balancer) may send a PROXY header; Cloudflare's ranges vouch for CF-Connecting-IP.
-        expect([...config.matchAll(/set_real_ip_from (\S+);/g)].map(m => m[1])).toEqual(["10.20.0.0/16"]);
-        expect(config).toContain(`    ${CLOUDFLARE_RANGES[0]} 1;`);
+        expect([...clientPolicy.matchAll(/set_real_ip_from (\S+);/g)].map(m => m[1])).toEqual(["10.20.0.0/16"]);
+        expect(clientPolicy).toContain(`    ${CLOUDFLARE_RANGES[0]} 1;`);
         expect(config).toContain("listen 8080 proxy_protocol;");
         expect(config).toContain("listen 8081;");
         expect(config).toMatch(/map \$host \$host_allowed \{\n\s+default 0;\n\s+blkoutuk\.com 1;\n\s+blue\.blkoutuk\.com 1;\n/);
         const annotation = child("deployment").inputs.spec.template.metadata.annotations["blkout.org/config-hash"];
-        expect(annotation).toBe(createHash("sha256").update(config).digest("hex"));
+        expect(annotation).toBe(createHash("sha256").update(config + clientPolicy).digest("hex"));
     });
 
     it("changes the config hash when the config changes", () => {
         const { outputs, child } = colour;
         // 30 a minute per client over 3 pods: each pod holds 10.
-        expect(outputs.customConfig.value).toContain("zone=per_client:10m rate=10r/m;");
+        expect(child("config", "custom").inputs.data["client-policy.conf"]).toContain("zone=per_client:10m rate=10r/m;");
+        expect(outputs.customConfig.value).not.toBe(child("config").inputs.data["nginx.conf"]);
         expect(child("deployment", "custom").inputs.spec.template.metadata.annotations["blkout.org/config-hash"])
             .not.toBe(child("deployment").inputs.spec.template.metadata.annotations["blkout.org/config-hash"]);
     });

@@ -1,4 +1,6 @@
-import { DEFAULT_GATEWAY_ROUTES, GatewayRenderOptions, renderNginxConfig } from "../../components/nginxConfig";
+import { writeFileSync } from "fs";
+import { join } from "path";
+import { DEFAULT_GATEWAY_ROUTES, GatewayRenderOptions, renderClientPolicy, renderNginxConfig } from "../../components/nginxConfig";
 import { checkConfigText, freePort, loopbackOverrides, NginxInstance, startNginx, startStubApi, StubApi } from "../support/nginx";
 
 /**
@@ -68,6 +70,20 @@ describe("nginx -t", () => {
         const output = await checkConfigText(runtime => renderNginxConfig({ ...options({}), ...loopbackOverrides(runtime),
             trustedProxyRanges: undefined, rateLimitPerMinute: undefined, rateLimitBurst: undefined, maxBodyBytes: undefined,
             proxyProtocol: undefined, loadBalancerRanges: ["10.20.0.0/16"], allowedHosts: ["blkoutuk.com", "blue.blkoutuk.com"], probePort: runtime.port + 1 }));
+        expect(output).toMatch(/test is successful/);
+    });
+
+    it("accepts the gateway's split config: nginx.conf including the client-policy file", async () => {
+        const output = await checkConfigText(runtime => {
+            const production = {
+                ...options({}), ...loopbackOverrides(runtime), proxyProtocol: true, loadBalancerRanges: ["10.20.0.0/16"],
+                allowedHosts: ["blkoutuk.com"], trustedProxyRanges: undefined, clientPolicyFile: join(runtime.runtimeDir, "client-policy.conf"),
+            };
+            writeFileSync(production.clientPolicyFile, renderClientPolicy(production));
+            const config = renderNginxConfig(production);
+            expect(config).toContain(`include ${production.clientPolicyFile};`);
+            return config;
+        });
         expect(output).toMatch(/test is successful/);
     });
 
