@@ -7,6 +7,7 @@ import { dataStackPolicies } from "./dataStack";
 import { edgePolicies } from "./edge";
 import { edgeStackPolicies } from "./edgeStack";
 import { exposurePolicies } from "./exposure";
+import { gatewayTrustPolicies } from "./gatewayTrust";
 import { podBaselinePolicies } from "./podBaseline";
 import { podSecurityPolicies } from "./podSecurity";
 import { scalingPolicies } from "./scaling";
@@ -28,6 +29,7 @@ export const POLICIES: Policies = [
     ...scalingPolicies,
     ...availabilityPolicies,
     ...exposurePolicies,
+    ...gatewayTrustPolicies,
     ...edgePolicies,
     ...edgeStackPolicies,
     ...blueGreenPolicies,
