@@ -1,6 +1,7 @@
 import { createHash } from "crypto";
 import { CLOUDFLARE_RANGES } from "../../components/cloudflareRanges";
 import { Gateway, GATEWAY_IMAGE, LOAD_BALANCER_ID_ANNOTATION } from "../../components/gateway";
+import { loadBalancerAnnotationProblems } from "../../components/loadBalancerAnnotations";
 import { GATEWAY_SELECTOR, InvalidArgsError } from "../../components/platformNames";
 import { evaluateTest, named, ofType, RecordedResource } from "../support/pulumi";
 import { colourWorkloads, gatewayArgs, registrationsOnFailure, testProvider, uniqueName } from "../support/workloadFixtures";
@@ -119,6 +120,7 @@ describe("Gateway", () => {
             "service.beta.kubernetes.io/do-loadbalancer-certificate-id": "5b1c0e7e-origin-ca-blue",
             "service.beta.kubernetes.io/do-loadbalancer-enable-proxy-protocol": "true",
         });
+        expect(loadBalancerAnnotationProblems(service.inputs.metadata.annotations)).toEqual([]);
         // Without the override annotation these would be ignored: the default check is the effective one.
         expect(Object.keys(service.inputs.metadata.annotations).filter(key => /healthcheck-(path|protocol|port)$|override-health-check/.test(key))).toEqual([]);
         expect(outputs.origin).toEqual({ value: service.state.status.loadBalancer.ingress[0].ip, secret: false });
