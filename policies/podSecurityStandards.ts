@@ -170,7 +170,13 @@ export const procMount: PodCheck = (pod, _minor, fail) => {
     }
 };
 
-/** check_hostProbesAndhostLifecycle.go (1.34): probes and lifecycle hooks may not name a host, which would reach past the pod. */
+/**
+ * check_hostProbesAndhostLifecycle.go (1.34): probes and lifecycle hooks may not name a host, which
+ * would send the kubelet past the pod. The current file (allowedLocalHostIPv4/IPv6) accepts the
+ * loopback addresses, patched into the same 1.34 check.
+ */
+const PROBE_HOSTS_ALLOWED = ["", "127.0.0.1", "::1"];
+
 export const hostProbesAndLifecycle: PodCheck = (pod, minor, fail) => {
     if (minor < 34) return;
     for (const { container, label } of containersOf(pod)) {
@@ -181,7 +187,7 @@ export const hostProbesAndLifecycle: PodCheck = (pod, minor, fail) => {
         for (const [where, handler] of handlers) {
             for (const kind of ["httpGet", "tcpSocket"]) {
                 const host = recordOf(recordOf(handler)[kind]).host;
-                if (host !== undefined && host !== "") {
+                if (host !== undefined && !PROBE_HOSTS_ALLOWED.includes(String(host))) {
                     fail(`${label}.${where}.${kind}.host is ${show(host)}.`, `remove ${where}.${kind}.host: probes and hooks reach the pod itself.`);
                 }
             }

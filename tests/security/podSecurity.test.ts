@@ -41,6 +41,8 @@ const CASES: Case[] = [
     { check: "hostProbesAndHostLifecycle", policy: "pod-security-baseline-options", version: "1.34", edits: [[`${CONTAINER}.readinessProbe.httpGet.host`, "169.254.169.254"]], refused: /readinessProbe\.httpGet\.host is "169\.254\.169\.254"/ },
     { check: "hostProbesAndHostLifecycle", policy: "pod-security-baseline-options", version: "1.34", edits: [[`${CONTAINER}.lifecycle`, { preStop: { tcpSocket: { host: "10.0.0.1", port: 80 } } }]], refused: /lifecycle\.preStop\.tcpSocket\.host is "10\.0\.0\.1"/ },
     { check: "hostProbesAndHostLifecycle", policy: "pod-security-baseline-options", version: "1.34", edits: [[`${CONTAINER}.readinessProbe.httpGet.host`, ""]], refused: null },
+    { check: "hostProbesAndHostLifecycle", policy: "pod-security-baseline-options", version: "1.34", edits: [[`${CONTAINER}.livenessProbe.tcpSocket`, { host: "127.0.0.1", port: 3000 }]], refused: null },
+    { check: "hostProbesAndHostLifecycle", policy: "pod-security-baseline-options", version: "1.34", edits: [[`${CONTAINER}.startupProbe`, { httpGet: { host: "localhost", path: "/", port: 3000 } }]], refused: /startupProbe\.httpGet\.host is "localhost"/ },
     { check: "hostProbesAndHostLifecycle", policy: "pod-security-baseline-options", version: "1.33", edits: [[`${CONTAINER}.readinessProbe.httpGet.host`, "169.254.169.254"]], refused: null },
     // check_seccompProfile_restricted.go: a set pod-level profile is judged even when containers override it; Windows exempt from 1.25.
     { check: "seccompProfile_restricted", policy: "pod-seccomp-runtime-default", version: "1.33", edits: [[`${POD}.securityContext.seccompProfile`, { type: "Unconfined" }]], refused: /securityContext sets seccomp profile "Unconfined"/ },
