@@ -60,12 +60,12 @@ describe("traffic steps", () => {
         })]);
     });
 
-    it("allows a step within the maximum, and a larger maximum from the option or the stack's config", () => {
+    it("allows a step within the maximum and a larger maximum from the option, but never from the previewed change's own config", () => {
         expect(guardPreview(trafficStep({ blue: 50, green: 50 })).refused).toEqual([]);
         expect(guardPreview(preview("preview-traffic-step.json"), { maxStepShare: 80 }).refused).toEqual([]);
         const document = preview("preview-traffic-step.json") as { config: Record<string, string> };
         document.config["blkout-traffic:maxStepShare"] = "80";
-        expect(guardPreview(document).refused).toEqual([]);
+        expect(guardPreview(document).refused.map(f => f.rule)).toEqual(["ceiling-raised-with-step", "traffic-step-too-large"]);
         document.config["blkout-traffic:maxStepShare"] = "most";
         expect(() => guardPreview(document)).toThrow(/blkout-traffic:maxStepShare: expected an integer 1-100, got "most"/);
     });
