@@ -59,12 +59,18 @@ export async function main(argv: readonly string[], evaluateOne?: StackEvaluator
     const verdicts = new Map<StackEvaluation, StackVerdicts>();
     const failures = acrossStacks(root);
     for (const stack of options.stacks) {
+        // A failure inside an Output also rejects every registration that used it; those echoes belong to this stack's failure.
+        const echoes = (error: unknown) => failures.some(f => f.stack === stack) || failures.push({ stack, reason: describeFailure(error) });
+        process.on("unhandledRejection", echoes);
         try {
             const evaluation = await evaluator(stack, cache);
             evaluations.push(evaluation);
             verdicts.set(evaluation, await stackVerdicts(evaluation));
         } catch (error) {
             failures.push({ stack, reason: describeFailure(error) });
+        } finally {
+            await new Promise(resolve => setImmediate(resolve));
+            process.off("unhandledRejection", echoes);
         }
     }
     const crossStack = crossStackVerdicts(evaluations);
@@ -117,7 +123,8 @@ function reportStrayFailures(): void {
 
 if (require.main === module) {
     reportStrayFailures();
-    main(process.argv.slice(2)).then(
+    // BLKOUT_OFFLINE_ROOT points the preview at another checkout's stack files (the corpus tests use temporary ones).
+    main(process.argv.slice(2), undefined, process.env.BLKOUT_OFFLINE_ROOT ?? REPO_ROOT).then(
         code => { process.exitCode = code; },
         error => { process.stderr.write(`${describeFailure(error)}\n`); process.exitCode = 1; },
     );

@@ -122,6 +122,11 @@ function referencedStack(stack: string, key: string, qualified: string, root: st
     if (!listStacks(COLOUR_PROJECT.dir(root)).includes(parts.stack)) {
         throw new ConfigError([`${key}: names stack "${parts.stack}", which has no Pulumi.${parts.stack}.yaml`], where);
     }
+    const colour = /^colourStacks\.(\w+)$/.exec(key)?.[1];
+    const named = colour === undefined ? undefined : readStackFile(COLOUR_PROJECT.dir(root), parts.stack).config.colour;
+    if (named !== undefined && named !== colour) {
+        throw new ConfigError([`${key}: names stack "${parts.stack}", whose colour is ${JSON.stringify(named)}; are blue and green swapped?`], where);
+    }
     const cycle = [...chain, stack];
     if (cycle.includes(parts.stack)) {
         throw new ConfigError([`${key}: reference cycle ${[...cycle.slice(cycle.indexOf(parts.stack)), parts.stack].join(" -> ")}`], where);
