@@ -3,6 +3,7 @@ import { runPolicies } from "../../policies/harness";
 import { blocking } from "../../policies/lib/violation";
 import type { PolicyViolation } from "../../policies/lib/violation";
 import { fromRecorded } from "../../policies/recorded";
+import { secretLeaks } from "../../policies/secrets";
 import { outputValues } from "./evaluate";
 import { StackEvaluation } from "./stacks";
 
@@ -20,7 +21,7 @@ export async function stackVerdicts(evaluation: StackEvaluation): Promise<StackV
     if (known) {
         return known;
     }
-    const violations = await runPolicies(fromRecorded(evaluation.resources));
+    const violations = [...await runPolicies(fromRecorded(evaluation.resources)), ...secretLeaks(evaluation.resources, evaluation.outputs)];
     const verdicts = { violations, blocking: blocking(violations) };
     verdictsOf.set(evaluation, verdicts);
     return verdicts;
