@@ -103,4 +103,4 @@ export const STANDARD_HEADERS: readonly string[] = [
 ];
 
 /** Paths a health monitor may probe: the gateway's and APIs' own health endpoints, never a static file. */
-export const HEALTH_PATH = /^\/(?:healthz|readyz|livez|health)(?:\/[a-z0-9-]+)*$/;
+export const HEALTH_PATH = /^\/(?:healthz|readyz|livez|health|status|ping)(?:\/[a-z0-9-]+)*$/;
