@@ -133,10 +133,14 @@ export function main(argv: readonly string[], io: CliIo): number {
         const args = parseArgs(argv);
         const text = args.file === undefined || args.file === "-" ? io.readStdin() : io.readFile(args.file);
         const deployed = args.deployed === undefined ? undefined : parseDeployed(io.readFile(args.deployed));
+        if (deployed === undefined && args.live.length > 0) {
+            // A flag from the pipeline cannot say a colour is idle: during a canary both serve traffic.
+            io.err("warning: --live is ignored without --deployed; every colour is treated as serving traffic");
+        }
         const result = guardPreview(parsePreviewText(text), {
             allow: args.allow,
             ...(deployed ? { deployed } : {}),
-            ...(args.live.length > 0 ? { liveColours: args.live } : {}),
+            ...(deployed && args.live.length > 0 ? { liveColours: args.live } : {}),
             ...(args.maxStep !== undefined ? { maxStepShare: args.maxStep } : {}),
         });
         report(result, io);

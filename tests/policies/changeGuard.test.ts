@@ -114,8 +114,12 @@ describe("guard-cli", () => {
         expect(refused.code).toBe(1);
         expect(refused.err).toMatch(/refused 2 operation\(s\):\n {2}- stateful-delete: SpacesBucket "blue-data-documents" would be deleted, and it holds data\./);
         expect(refused.err).toMatch(/--allow <urn-or-name>=<reason>/);
-        const allowed = run([path.join(FIXTURES, "preview-delete.json"), "--allow", "blue-data-documents=moved, ticket 412", "--live", "green"]);
+        const deployed = path.join(FIXTURES, "deployed-green-live.json");
+        const allowed = run([path.join(FIXTURES, "preview-delete.json"), "--allow", "blue-data-documents=moved, ticket 412", "--deployed", deployed]);
         expect(allowed).toMatchObject({ code: 0, err: "" });
+        const told = run([path.join(FIXTURES, "preview-delete.json"), "--allow", "blue-data-documents=moved, ticket 412", "--live", "green"]);
+        expect(told.code).toBe(1);
+        expect(told.err).toContain("warning: --live is ignored without --deployed");
         expect(allowed.out).toMatch(/allowed {2}stateful-delete: .* Override: moved, ticket 412/);
     });
 
