@@ -4,10 +4,13 @@ import { blueGreenPolicies } from "./blueGreen";
 import { clusterPolicies } from "./cluster";
 import { dataPolicies } from "./data";
 import { dataStackPolicies } from "./dataStack";
+import { denyByDefaultPolicies } from "./denyByDefault";
 import { edgePolicies } from "./edge";
+import { edgeInvariantPolicies } from "./edgeInvariants";
 import { edgeStackPolicies } from "./edgeStack";
 import { exposurePolicies } from "./exposure";
 import { gatewayTrustPolicies } from "./gatewayTrust";
+import { namespacePolicies } from "./namespaces";
 import { podBaselinePolicies } from "./podBaseline";
 import { podSecurityPolicies } from "./podSecurity";
 import { scalingPolicies } from "./scaling";
@@ -32,7 +35,10 @@ export const POLICIES: Policies = [
     ...gatewayTrustPolicies,
     ...edgePolicies,
     ...edgeStackPolicies,
+    ...edgeInvariantPolicies,
     ...blueGreenPolicies,
+    ...denyByDefaultPolicies,
+    ...namespacePolicies,
 ];
 
 export const PACK_NAME = "blkout-platform";

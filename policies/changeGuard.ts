@@ -9,7 +9,8 @@ import { largestShift, poolPercents } from "./lib/weights";
  * or move too much traffic at once, unless an override names the resource and gives a reason.
  */
 
-export type GuardRule = "stateful-delete" | "stateful-replace" | "protect-removed" | "live-colour-loss" | "traffic-step-too-large";
+export type GuardRule = "stateful-delete" | "stateful-replace" | "protect-removed" | "protection-delete" | "live-colour-loss"
+    | "traffic-step-too-large" | "ceiling-raised-with-step" | "routing-changed";
 
 export interface GuardFinding {
     readonly rule: GuardRule;
@@ -25,7 +26,21 @@ export interface AllowedFinding extends GuardFinding {
     readonly reason: string;
 }
 
+/**
+ * The traffic stack as deployed (`pulumi stack output --json --stack production`, or the switch's
+ * store): the truth about which colours serve traffic and how far one step may move, which a pull
+ * request's own config or CI flags must not be able to change.
+ */
+export interface DeployedTraffic {
+    readonly liveColour?: string;
+    readonly weights?: Readonly<Record<string, number>>;
+    /** The step ceiling in force; the seeds' 50 when the deployed stack does not say. */
+    readonly maxStepShare?: number;
+}
+
 export interface GuardOptions {
+    /** What is deployed now; when given, live colours and the step ceiling come from it (options can only add live colours). */
+    readonly deployed?: DeployedTraffic;
     /** Overrides: URN or resource name -> why this change is intended. */
     readonly allow?: Readonly<Record<string, string>>;
     /** Colours serving traffic now. @default every colour (a guard that does not know must assume the worst) */
@@ -67,6 +82,15 @@ const COLOUR_SERVING_TYPES: readonly string[] = [
 ];
 /** What the traffic stack serves every colour with. */
 const EDGE_TYPES: readonly string[] = [TYPES.loadBalancer, TYPES.pool, TYPES.monitor, TYPES.dnsRecord];
+/**
+ * What protects something else: deleting one, even beside a create that replaces it (a rename), empties
+ * the protection for a while (a database firewall's trusted sources empty admit every address).
+ */
+export const PROTECTIVE_TYPES: readonly string[] = [
+    TYPES.databaseFirewall, "digitalocean:index/firewall:Firewall", TYPES.networkPolicy, TYPES.ruleset, TYPES.zoneSetting,
+];
+/** Load-balancer inputs that decide routing besides the weights. */
+const ROUTING_KEYS = ["steeringPolicy", "rules", "countryPools", "popPools", "regionPools", "defaultPools"];
 
 function colourWord(text: string, colours: readonly string[]): string | undefined {
     return colours.find(colour => new RegExp(`(^|[^a-z])${colour}([^a-z]|$)`).test(text));
@@ -113,6 +137,18 @@ function findingsFor(step: PlannedStep, options: ResolvedOptions): GuardFinding[
     } else if (precious && DELETE_OPS.includes(step.op)) {
         found.push(["stateful-delete", `would be deleted, and ${why}`]);
     }
+    if (PROTECTIVE_TYPES.includes(step.type) && (DELETE_OPS.includes(step.op) || REPLACE_OPS.includes(step.op))) {
+        found.push(["protection-delete", `would be ${REPLACE_OPS.includes(step.op) ? "replaced" : "deleted"}; until its successor exists what it protects is open (a create beside it, as in a rename, does not make that safe)`]);
+    }
+    if (step.type === TYPES.loadBalancer && step.op === "update" && step.old && step.new) {
+        const changed = ROUTING_KEYS.filter(key => JSON.stringify(step.old?.inputs[key] ?? null) !== JSON.stringify(step.new?.inputs[key] ?? null));
+        if (changed.length > 0) {
+            found.push(["routing-changed", `would change ${changed.join(", ")}, which route traffic besides the weights; such a change ships alone, reviewed, never with a switch step`]);
+        }
+        if (options.configuredStepShare !== undefined && options.configuredStepShare > options.maxStepShare && weightsMove(step)) {
+            found.push(["ceiling-raised-with-step", `would move weights in the same change that raises maxStepShare from ${options.maxStepShare} to ${options.configuredStepShare}; raise the ceiling in its own pull request first`]);
+        }
+    }
     if (step.old?.protect === true && step.new !== undefined && step.new.protect === false) {
         found.push(["protect-removed", "would lose `protect`, so the next change could delete it"]);
     }
@@ -127,23 +163,39 @@ function findingsFor(step: PlannedStep, options: ResolvedOptions): GuardFinding[
     return found.map(([rule, what]) => ({ rule, op: step.op, urn: step.urn, name: nameOf(step.urn), type: step.type, message: `${step.type.split(":").pop()} "${nameOf(step.urn)}" ${what}.` }));
 }
 
-type ResolvedOptions = Required<Omit<GuardOptions, "allow">>;
+type ResolvedOptions = Required<Omit<GuardOptions, "allow" | "deployed">> & { readonly configuredStepShare?: number };
+
+function weightsMove(step: PlannedStep): boolean {
+    return largestShift(poolPercents(step.old?.inputs ?? {}), poolPercents(step.new?.inputs ?? {})) > 1e-6;
+}
+
+/** Live colours per the deployed stack: the one it calls live and every colour with a weight. */
+function deployedLive(deployed: DeployedTraffic): string[] {
+    return [...new Set([...(deployed.liveColour ? [deployed.liveColour] : []), ...Object.entries(deployed.weights ?? {}).filter(([, weight]) => weight > 0).map(([colour]) => colour)])];
+}
 
 /** The options with their defaults (the step limit from the previewed stack's own config when it has one), or every problem at once. */
 function resolveOptions(document: unknown, options: GuardOptions): ResolvedOptions {
     const configured = Object.entries(previewConfig(document)).find(([key]) => key.endsWith(":maxStepShare"));
-    const maxStepShare = options.maxStepShare ?? (configured ? Number(configured[1]) : 50);
+    // The ceiling in force comes from what is deployed (or the CI's flag), never from the change under review.
+    const maxStepShare = options.deployed?.maxStepShare ?? options.maxStepShare ?? 50;
+    const configuredStepShare = configured ? Number(configured[1]) : undefined;
     const problems = [
         ...Object.entries(options.allow ?? {}).filter(([, reason]) => typeof reason !== "string" || reason.trim() === "")
             .map(([key]) => `allow.${key}: an override needs a reason, got none`),
         ...(Number.isInteger(maxStepShare) && maxStepShare >= 1 && maxStepShare <= 100
-            ? [] : [`${options.maxStepShare === undefined ? configured?.[0] : "maxStepShare"}: expected an integer 1-100, got ${JSON.stringify(options.maxStepShare ?? configured?.[1])}`]),
+            ? [] : [`maxStepShare: expected an integer 1-100, got ${JSON.stringify(maxStepShare)}`]),
+        ...(configuredStepShare === undefined || (Number.isInteger(configuredStepShare) && configuredStepShare >= 1 && configuredStepShare <= 100)
+            ? [] : [`${configured?.[0]}: expected an integer 1-100, got ${JSON.stringify(configured?.[1])}`]),
     ];
     if (problems.length > 0) {
         throw new GuardOptionsError(problems);
     }
     const colours = options.colours ?? ["blue", "green"];
-    return { colours, liveColours: options.liveColours ?? colours, maxStepShare };
+    const liveColours = options.deployed
+        ? [...new Set([...deployedLive(options.deployed), ...(options.liveColours ?? [])])]
+        : options.liveColours ?? colours;
+    return { colours, liveColours, maxStepShare, ...(configuredStepShare !== undefined ? { configuredStepShare } : {}) };
 }
 
 /** Checks a parsed preview document (or engine event list) and sorts its dangerous steps into refused and allowed. */

@@ -72,7 +72,7 @@ const fallbackIsLive = stackPolicy({
 
 const edgeHardeningPresent = stackPolicy({
     name: "edge-hardening-present",
-    description: "A stack that routes the public hostname also declares the zone's strict TLS settings and the managed WAF, so the protection cannot be forgotten or removed without a failing preview.",
+    description: "A stack that routes the public hostname also declares the zone's strict TLS settings, always-HTTPS, HSTS, the managed WAF and the API rate limit, so the protection cannot be forgotten or removed without a failing preview.",
     severity: "critical",
     remediationSteps: "Declare the EdgeHardening component (zone settings ssl and min_tls_version, and the managed WAF ruleset) in the traffic stack.",
     config: MANAGED_RULESET,
@@ -81,12 +81,17 @@ const edgeHardeningPresent = stackPolicy({
             return;
         }
         const settings = ofType(TYPES.zoneSetting).map(setting => setting.props.settingId);
-        for (const required of ["ssl", "min_tls_version"].filter(id => !settings.includes(id))) {
+        for (const required of ["ssl", "min_tls_version", "always_use_https", "security_header"].filter(id => !settings.includes(id))) {
             fail(`the stack routes traffic but does not manage the zone setting ${required}.`, `declare a ZoneSetting with settingId "${required}".`);
         }
         const managed = ofType(TYPES.ruleset).filter(ruleset => ruleset.props.phase === "http_request_firewall_managed");
         if (!managed.some(ruleset => executesManagedRuleset(ruleset.props, config.managedRulesetId))) {
             fail("the stack routes traffic but no ruleset executes the managed WAF.", `declare a zone Ruleset in phase http_request_firewall_managed executing ${config.managedRulesetId}.`);
+        }
+        const rateLimited = ofType(TYPES.ruleset).filter(ruleset => ruleset.props.phase === "http_ratelimit")
+            .some(ruleset => listOf(ruleset.props.rules).some(rule => recordOf(rule).enabled !== false && has(rule, "ratelimit")));
+        if (!rateLimited) {
+            fail("the stack routes traffic but declares no enabled rate-limit rule.", "declare the zone Ruleset in phase http_ratelimit (the EdgeHardening component's API rate limit).");
         }
     },
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from "fs";
-import { guardPreview, GuardOptionsError, GuardResult } from "./changeGuard";
+import { DeployedTraffic, guardPreview, GuardOptionsError, GuardResult } from "./changeGuard";
+import { isRecord } from "./lib/resources";
 import { parsePreviewText, PlanFormatError } from "./lib/plan";
 
 /**
@@ -13,7 +14,7 @@ import { parsePreviewText, PlanFormatError } from "./lib/plan";
  * refused, 1 when something is (listing each refused operation), 2 on bad arguments or input.
  */
 
-export const USAGE = "usage: guard-cli [preview.json | -] [--allow <urn-or-name>=<reason>]... [--live <colour>]... [--max-step <percent>]";
+export const USAGE = "usage: guard-cli [preview.json | -] --deployed <traffic-outputs.json> [--allow <urn-or-name>=<reason>]... [--live <colour>]... [--max-step <percent>]";
 
 export interface CliIo {
     readonly readFile: (path: string) => string;
@@ -27,11 +28,12 @@ interface ParsedArgs {
     readonly allow: Record<string, string>;
     readonly live: string[];
     readonly maxStep?: number;
+    readonly deployed?: string;
 }
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
     const problems: string[] = [];
-    const parsed = { allow: {} as Record<string, string>, live: [] as string[], file: undefined as string | undefined, maxStep: undefined as number | undefined };
+    const parsed = { allow: {} as Record<string, string>, live: [] as string[], file: undefined as string | undefined, maxStep: undefined as number | undefined, deployed: undefined as string | undefined };
     for (let index = 0; index < argv.length; index++) {
         const arg = argv[index];
         const value = (): string | undefined => argv[++index];
@@ -54,6 +56,11 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
             parsed.maxStep = Number(text);
             if (!Number.isInteger(parsed.maxStep)) {
                 problems.push(`--max-step: expected an integer percent, got ${JSON.stringify(text)}`);
+            }
+        } else if (arg === "--deployed") {
+            parsed.deployed = value();
+            if (parsed.deployed === undefined) {
+                problems.push("--deployed: expected the file `pulumi stack output --json` wrote for the deployed traffic stack");
             }
         } else if (arg.startsWith("--")) {
             problems.push(`${arg}: unknown option`);
@@ -88,14 +95,52 @@ function report(result: GuardResult, io: CliIo): void {
     io.err("If a change is intended, name it: --allow <urn-or-name>=<reason>.");
 }
 
+/**
+ * The deployed traffic stack's outputs (`pulumi stack output --json --stack production`, or the switch's
+ * store): `liveColour`, `weights` and, when recorded, `maxStepShare`.
+ */
+export function parseDeployed(text: string): DeployedTraffic {
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch (error) {
+        throw new GuardOptionsError([`--deployed: not JSON (${(error as Error).message})`]);
+    }
+    const problems: string[] = [];
+    const doc = isRecord(value) ? value : {};
+    if (!isRecord(value)) {
+        problems.push("--deployed: expected the traffic stack's outputs as a JSON object");
+    }
+    if (typeof doc.liveColour !== "string" || !/^[a-z]+$/.test(doc.liveColour)) {
+        problems.push(`--deployed: liveColour: expected a colour name, got ${JSON.stringify(doc.liveColour)}`);
+    }
+    const weights = doc.weights;
+    if (!isRecord(weights) || Object.values(weights).some(weight => typeof weight !== "number" || !Number.isFinite(weight))) {
+        problems.push(`--deployed: weights: expected percent per colour, got ${JSON.stringify(weights)}`);
+    }
+    if (doc.maxStepShare !== undefined && (!Number.isInteger(doc.maxStepShare) || (doc.maxStepShare as number) < 1 || (doc.maxStepShare as number) > 100)) {
+        problems.push(`--deployed: maxStepShare: expected an integer 1-100, got ${JSON.stringify(doc.maxStepShare)}`);
+    }
+    if (problems.length > 0) {
+        throw new GuardOptionsError(problems);
+    }
+    return { liveColour: doc.liveColour as string, weights: weights as Record<string, number>, ...(doc.maxStepShare !== undefined ? { maxStepShare: doc.maxStepShare as number } : {}) };
+}
+
 /** Runs the CLI; returns the exit code. */
 export function main(argv: readonly string[], io: CliIo): number {
     try {
         const args = parseArgs(argv);
         const text = args.file === undefined || args.file === "-" ? io.readStdin() : io.readFile(args.file);
+        const deployed = args.deployed === undefined ? undefined : parseDeployed(io.readFile(args.deployed));
+        if (deployed === undefined && args.live.length > 0) {
+            // A flag from the pipeline cannot say a colour is idle: during a canary both serve traffic.
+            io.err("warning: --live is ignored without --deployed; every colour is treated as serving traffic");
+        }
         const result = guardPreview(parsePreviewText(text), {
             allow: args.allow,
-            ...(args.live.length > 0 ? { liveColours: args.live } : {}),
+            ...(deployed ? { deployed } : {}),
+            ...(deployed && args.live.length > 0 ? { liveColours: args.live } : {}),
             ...(args.maxStep !== undefined ? { maxStepShare: args.maxStep } : {}),
         });
         report(result, io);

@@ -1,7 +1,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { resourcePolicy } from "./lib/define";
-import { containersOf, podPolicy } from "./lib/pods";
+import { containersOf, isPodBearing, OBJECT_GROUP_TYPES, podPolicy } from "./lib/pods";
 import { peek } from "./lib/references";
 import { has, recordOf, show, TYPES } from "./lib/resources";
 
@@ -121,6 +121,8 @@ const notDefaultNamespace = resourcePolicy({
     severity: "medium",
     remediationSteps: "Set metadata.namespace to the platform namespace (the Cluster component's namespace).",
     types: NAMESPACED_TYPES,
+    // Every pod-bearing kind, in any API version or as a Patch (a ReplicationController in default included).
+    matches: type => isPodBearing(type) && !OBJECT_GROUP_TYPES.includes(type),
     check: (props, { args, fail }) => {
         const metadata = recordOf(props.metadata);
         // A namespace taken from a Namespace resource is unknown at preview, and is never "default".

@@ -2,6 +2,7 @@ import { overlapProblems } from "../../components/cidr";
 import { API_NAMES } from "../../components/platformNames";
 import { ColourConfig, colourConfigSchema, SECRET_CONFIG_KEYS } from "./colourConfig";
 import { ConfigError, formatIssues } from "./validators";
+import { colourValueProblems } from "./values";
 
 /** Raw config as read from a stack: its non-secret top-level keys (without the project prefix) to values. */
 export type RawConfig = Record<string, unknown>;
@@ -46,8 +47,8 @@ export function loadColourConfig(
         .map(key => `${key}: required secret is not set; run \`pulumi config set --secret ${key} <value>\``)];
     const parsed = colourConfigSchema.safeParse(raw);
     const problems = parsed.success
-        ? [...crossFieldProblems(parsed.data), ...secretProblems]
-        : [...formatIssues(parsed.error.issues), ...secretProblems];
+        ? [...crossFieldProblems(parsed.data), ...colourValueProblems(parsed.data), ...secretProblems]
+        : [...formatIssues(parsed.error.issues, "", colourConfigSchema), ...secretProblems];
     if (problems.length > 0 || !parsed.success) {
         throw new ConfigError(problems, subject);
     }

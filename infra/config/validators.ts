@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { keysAt, suggestion } from "./suggest";
 
 /**
  * Schema builders whose messages say what was expected and what was found, so a config error reads
@@ -52,14 +53,18 @@ export function section<T extends z.core.$ZodLooseShape>(shape: T) {
 }
 
 /** Formats zod issues one per line as `key.path: message`, in the order the schema found them. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = ""): string[] {
-    return issues.map(issue => {
-        const path = [prefix, ...issue.path.map(String)].filter(p => p !== "").join(".");
-        const message = issue.code === "unrecognized_keys"
-            ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(k => `"${k}"`).join(", ")} (check the spelling)`
-            : issue.message;
-        return `${path === "" ? "(root)" : path}: ${message}`;
-    });
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix = "", schema?: z.core.$ZodType): string[] {
+    const at = (path: readonly PropertyKey[]) => [prefix, ...path.map(String)].filter(p => p !== "").join(".") || "(root)";
+    return issues.flatMap(issue => (issue.code === "unrecognized_keys"
+        ? issue.keys.map(key => `${at([...issue.path, clip(key)])}: ${unknownKeyMessage(key, schema ? keysAt(schema, issue.path) : undefined)}`)
+        : [`${at(issue.path)}: ${issue.message}`]));
+}
+
+const clip = (key: string) => (key.length > 80 ? `${key.slice(0, 80)}...` : key);
+
+/** An unknown key, with the valid key it most likely meant (a typo must not fall back to a default silently). */
+function unknownKeyMessage(key: string, valid: readonly string[] | undefined): string {
+    return `unknown key (${valid ? suggestion(key, valid) : "check the spelling"})`;
 }
 
 /** Thrown when config is invalid; its message lists every problem, one per line. */

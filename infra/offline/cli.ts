@@ -1,7 +1,8 @@
 import { ConfigError } from "../config/validators";
 import { estimateMonthlyCost } from "./cost";
 import { maskedOutputs, renderStack } from "./render";
-import { evaluateStack, offlineStackNames, StackEvaluation } from "./stacks";
+import { REPO_ROOT } from "./stackFiles";
+import { committedConfigProblems, evaluateStack, offlineStackNames, StackEvaluation } from "./stacks";
 import { crossStackVerdicts, renderVerdicts, stackVerdicts, StackVerdicts } from "./verdicts";
 
 /**
@@ -16,13 +17,13 @@ interface CliOptions {
     readonly json: boolean;
 }
 
-export function parseArgs(argv: readonly string[]): CliOptions {
+export function parseArgs(argv: readonly string[], root = REPO_ROOT): CliOptions {
     const unknown = argv.filter(arg => arg.startsWith("-") && arg !== "--json");
     if (unknown.length > 0) {
         throw new ConfigError(unknown.map(flag => `${flag}: unknown option (usage: preview:offline [stack ...] [--json])`), "the command line");
     }
     const stacks = argv.filter(arg => !arg.startsWith("-"));
-    return { stacks: stacks.length > 0 ? stacks : [...offlineStackNames()], json: argv.includes("--json") };
+    return { stacks: stacks.length > 0 ? stacks : [...offlineStackNames(root)], json: argv.includes("--json") };
 }
 
 /** The one-line reason shown for a failure: our own errors carry their message; others get theirs without a trace. */
@@ -36,19 +37,40 @@ function describeFailure(error: unknown): string {
 /** Evaluates one stack; the tests pass their own to reach the failure paths. */
 export type StackEvaluator = (stack: string, cache: Map<string, StackEvaluation>) => Promise<StackEvaluation>;
 
-export async function main(argv: readonly string[], evaluateOne: StackEvaluator = evaluateStack): Promise<number> {
-    const options = parseArgs(argv);
+/** The committed configs' cross-stack invariants, as one failure entry (none when they hold). */
+function acrossStacks(root: string): Array<{ stack: string; reason: string }> {
+    try {
+        const problems = committedConfigProblems(root);
+        return problems.length === 0 ? [] : [{ stack: "(across stacks)", reason: new ConfigError(problems, "the stacks' configs together").message }];
+    } catch (error) {
+        return [{ stack: "(across stacks)", reason: describeFailure(error) }];
+    }
+}
+
+/**
+ * Runs the preview. `root` is the repository whose stack files are read (the tests' corpus uses
+ * temporary ones); one stack's failure never stops the others or the report.
+ */
+export async function main(argv: readonly string[], evaluateOne?: StackEvaluator, root = REPO_ROOT): Promise<number> {
+    const evaluator: StackEvaluator = evaluateOne ?? ((stack, cache) => evaluateStack(stack, cache, { root }));
+    const options = parseArgs(argv, root);
     const cache = new Map<string, StackEvaluation>();
     const evaluations: StackEvaluation[] = [];
     const verdicts = new Map<StackEvaluation, StackVerdicts>();
-    const failures: Array<{ stack: string; reason: string }> = [];
+    const failures = acrossStacks(root);
     for (const stack of options.stacks) {
+        // A failure inside an Output also rejects every registration that used it; those echoes belong to this stack's failure.
+        const echoes = (error: unknown) => failures.some(f => f.stack === stack) || failures.push({ stack, reason: describeFailure(error) });
+        process.on("unhandledRejection", echoes);
         try {
-            const evaluation = await evaluateOne(stack, cache);
+            const evaluation = await evaluator(stack, cache);
             evaluations.push(evaluation);
             verdicts.set(evaluation, await stackVerdicts(evaluation));
         } catch (error) {
             failures.push({ stack, reason: describeFailure(error) });
+        } finally {
+            await new Promise(resolve => setImmediate(resolve));
+            process.off("unhandledRejection", echoes);
         }
     }
     const crossStack = crossStackVerdicts(evaluations);
@@ -101,7 +123,8 @@ function reportStrayFailures(): void {
 
 if (require.main === module) {
     reportStrayFailures();
-    main(process.argv.slice(2)).then(
+    // BLKOUT_OFFLINE_ROOT points the preview at another checkout's stack files (the corpus tests use temporary ones).
+    main(process.argv.slice(2), undefined, process.env.BLKOUT_OFFLINE_ROOT ?? REPO_ROOT).then(
         code => { process.exitCode = code; },
         error => { process.stderr.write(`${describeFailure(error)}\n`); process.exitCode = 1; },
     );

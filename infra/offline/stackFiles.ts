@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { parseYamlSafely, splitStackDocument } from "../config/guards";
+import { ConfigError } from "../config/validators";
 
 /** A committed `Pulumi.<stack>.yaml`, split the way the engine would see it. */
 export interface StackFile {
@@ -15,9 +16,25 @@ export interface StackFile {
 /** The repository root: where `Pulumi.yaml` sits. */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
+/** A file's name for messages: relative to the working directory when inside it. */
+function shown(file: string): string {
+    const relative = path.relative(process.cwd(), file);
+    return relative.startsWith("..") || relative === "" ? file : relative;
+}
+
+/** Reads a file as hostile YAML: bounded, linear, one document; a problem is a ConfigError naming the file. */
+function readYaml(file: string): unknown {
+    const where = shown(file);
+    const { value, problems } = parseYamlSafely(fs.readFileSync(file, "utf8"), where);
+    if (problems.length > 0) {
+        throw new ConfigError(problems, where);
+    }
+    return value;
+}
+
 /** Reads the project name from a `Pulumi.yaml`. */
 export function readProjectName(projectDir: string): string {
-    const doc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")) as { name?: unknown };
+    const doc = readYaml(path.join(projectDir, "Pulumi.yaml")) as { name?: unknown } | null;
     if (typeof doc?.name !== "string") {
         throw new Error(`${path.join(projectDir, "Pulumi.yaml")}: expected a project name`);
     }
@@ -25,28 +42,19 @@ export function readProjectName(projectDir: string): string {
 }
 
 /**
- * Reads `Pulumi.<stack>.yaml` from a project directory. Keys of other namespaces (e.g. `digitalocean:`)
- * are provider settings, not the program's config, so they are left out.
+ * Reads `Pulumi.<stack>.yaml` from a project directory. Keys of provider namespaces (e.g.
+ * `digitalocean:`) are provider settings, not the program's config, so they are left out; any other
+ * namespace, a malformed `secure:` value or a YAML oddity is a ConfigError naming the key.
  */
 export function readStackFile(projectDir: string, stack: string): StackFile {
     const project = readProjectName(projectDir);
     const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        throw new Error(`no stack "${stack}": ${path.relative(process.cwd(), file)} does not exist`);
+        throw new ConfigError([`no stack "${stack}": ${shown(file)} does not exist`], `stack ${stack}`);
     }
-    const doc = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const config: Record<string, unknown> = {};
-    const secureKeys: string[] = [];
-    for (const [fullKey, value] of Object.entries(doc.config ?? {})) {
-        if (!fullKey.startsWith(`${project}:`)) {
-            continue;
-        }
-        const key = fullKey.slice(project.length + 1);
-        if (value !== null && typeof value === "object" && "secure" in (value as object)) {
-            secureKeys.push(key);
-        } else {
-            config[key] = value;
-        }
+    const { config, secureKeys, problems } = splitStackDocument(readYaml(file), project);
+    if (problems.length > 0) {
+        throw new ConfigError(problems, `stack ${stack}'s file ${shown(file)}`);
     }
     return { stack, project, config, secureKeys };
 }

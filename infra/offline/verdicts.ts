@@ -3,6 +3,7 @@ import { runPolicies } from "../../policies/harness";
 import { blocking } from "../../policies/lib/violation";
 import type { PolicyViolation } from "../../policies/lib/violation";
 import { fromRecorded } from "../../policies/recorded";
+import { secretLeaks } from "../../policies/secrets";
 import { outputValues } from "./evaluate";
 import { StackEvaluation } from "./stacks";
 
@@ -16,9 +17,18 @@ export interface StackVerdicts {
 
 /** Runs the whole policy pack over an evaluated stack, the way the engine would at preview. */
 export async function stackVerdicts(evaluation: StackEvaluation): Promise<StackVerdicts> {
-    const violations = await runPolicies(fromRecorded(evaluation.resources));
-    return { violations, blocking: blocking(violations) };
+    const known = verdictsOf.get(evaluation);
+    if (known) {
+        return known;
+    }
+    const violations = [...await runPolicies(fromRecorded(evaluation.resources)), ...secretLeaks(evaluation.resources, evaluation.outputs)];
+    const verdicts = { violations, blocking: blocking(violations) };
+    verdictsOf.set(evaluation, verdicts);
+    return verdicts;
 }
+
+/** An evaluation never changes, so neither do its verdicts (a reused evaluation is judged once). */
+const verdictsOf = new WeakMap<StackEvaluation, StackVerdicts>();
 
 /**
  * The blue/green invariants across the evaluated stacks (exactly one data owner, followers follow an

@@ -3,6 +3,7 @@ import { MITIGATION_TIMEOUTS, RATE_LIMIT_PERIODS } from "../../components/edgeHa
 import { COLOURS } from "../../components/platformNames";
 import { ConfigError, describeValue, formatIssues, integer, matching, oneOf, section } from "../config/validators";
 import { ColourWeights, weightProblems } from "./weights";
+import { trafficValueProblems } from "../config/values";
 
 /**
  * The traffic stack's config (`blkout-traffic:` keys), validated into one typed object. Keys whose
@@ -89,7 +90,7 @@ function crossFieldProblems(cfg: TrafficConfig): string[] {
 /** Validates raw config (keys without the `blkout-traffic:` prefix) into one typed object, or throws one ConfigError listing every problem. */
 export function loadTrafficConfig(raw: unknown, subject = "the traffic stack's config"): TrafficConfig {
     const parsed = trafficConfigSchema.safeParse(raw, { reportInput: true });
-    const problems = parsed.success ? crossFieldProblems(parsed.data) : formatIssues(parsed.error.issues);
+    const problems = parsed.success ? [...crossFieldProblems(parsed.data), ...trafficValueProblems(parsed.data)] : formatIssues(parsed.error.issues, "", trafficConfigSchema);
     if (!parsed.success || problems.length > 0) {
         throw new ConfigError(problems, subject);
     }

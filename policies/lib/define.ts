@@ -75,13 +75,18 @@ function metadata(spec: PolicySpec): Omit<ResourceValidationPolicy, "validateRes
 
 /** A policy run on each resource of the given types (the inputs the program declared). */
 export function resourcePolicy(
-    spec: PolicySpec & { readonly types: readonly string[]; check(props: any, ctx: ResourceCheckContext): void },
+    spec: PolicySpec & {
+        readonly types: readonly string[];
+        /** Also run on types this accepts (e.g. every pod-bearing kind in any API version). */
+        readonly matches?: (type: string) => boolean;
+        check(props: any, ctx: ResourceCheckContext): void;
+    },
 ): ResourceValidationPolicy {
     const types = new Set(spec.types);
     return {
         ...metadata(spec),
         validateResource: (args, report) => {
-            if (!types.has(args.type)) {
+            if (!types.has(args.type) && !(spec.matches?.(args.type) ?? false)) {
                 return;
             }
             spec.check(args.props, { args, config: configOf(spec, args.getConfig()), stack: stackOf(args.urn), fail: failWith(report) });

@@ -1,23 +1,52 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { parseAllDocuments } from "yaml";
 import { PolicySpec, resourcePolicy, ResourceCheckContext } from "./define";
 import { listOf, recordOf, TYPES } from "./resources";
 
 /**
- * Where each workload kind keeps its pod template, and the containers in it, so the pod rules are
- * written once for Deployments, StatefulSets, DaemonSets, Jobs, CronJobs and bare Pods.
+ * Where each pod-bearing kind keeps its pod template, so the pod rules are written once for every
+ * kind that runs containers, in any API version and as a Patch: Deployments, StatefulSets,
+ * DaemonSets, ReplicaSets, ReplicationControllers, Jobs, CronJobs, PodTemplates and bare Pods. The
+ * objects a ConfigGroup or ConfigFile declares inline are checked the same way.
  */
 
-const POD_PATHS: Readonly<Record<string, readonly string[]>> = {
-    [TYPES.deployment]: ["spec", "template"],
-    [TYPES.statefulSet]: ["spec", "template"],
-    [TYPES.daemonSet]: ["spec", "template"],
-    [TYPES.replicaSet]: ["spec", "template"],
-    [TYPES.job]: ["spec", "template"],
-    [TYPES.cronJob]: ["spec", "jobTemplate", "spec", "template"],
-    [TYPES.pod]: [],
+const POD_PATHS_BY_KIND: Readonly<Record<string, readonly string[]>> = {
+    Deployment: ["spec", "template"],
+    StatefulSet: ["spec", "template"],
+    DaemonSet: ["spec", "template"],
+    ReplicaSet: ["spec", "template"],
+    ReplicationController: ["spec", "template"],
+    Job: ["spec", "template"],
+    CronJob: ["spec", "jobTemplate", "spec", "template"],
+    PodTemplate: ["template"],
+    Pod: [],
 };
 
-export const WORKLOAD_TYPES: readonly string[] = Object.keys(POD_PATHS);
+/** The Kubernetes kind of a Pulumi type token (`kubernetes:apps/v1:DeploymentPatch` -> Deployment), if it is one. */
+export function kindOf(type: string): string | undefined {
+    const match = /^kubernetes:[^:]+:([A-Za-z]+?)(?:Patch)?$/.exec(type);
+    return match ? match[1] : undefined;
+}
+
+/** Types whose inputs declare Kubernetes objects inline (`objs`, or YAML text in `yaml`). */
+export const OBJECT_GROUP_TYPES: readonly string[] = [
+    "kubernetes:yaml/v2:ConfigGroup", "kubernetes:yaml:ConfigGroup", "kubernetes:yaml/v2:ConfigFile", "kubernetes:yaml:ConfigFile",
+];
+
+/** The objects a ConfigGroup/ConfigFile declares inline: `objs`, and every document of its `yaml` text. */
+export function embeddedObjects(props: Record<string, any>): Array<Record<string, unknown>> {
+    const texts = (Array.isArray(props.yaml) ? props.yaml : [props.yaml]).filter((text): text is string => typeof text === "string");
+    const fromYaml = texts.flatMap(text => parseAllDocuments(text, { uniqueKeys: false }).map(doc => doc.toJS({ maxAliasCount: 100 }) as unknown));
+    return [...listOf(props.objs), ...fromYaml].flatMap(item => (Array.isArray(item) ? item : [item])).map(recordOf).filter(object => Object.keys(object).length > 0);
+}
+
+export function isPodBearing(type: string): boolean {
+    const kind = kindOf(type);
+    return OBJECT_GROUP_TYPES.includes(type) || (kind !== undefined && kind in POD_PATHS_BY_KIND);
+}
+
+/** Every workload type the platform's own TYPES name (for rules listing them). */
+export const WORKLOAD_TYPES: readonly string[] = [TYPES.deployment, TYPES.statefulSet, TYPES.daemonSet, TYPES.replicaSet, TYPES.job, TYPES.cronJob, TYPES.pod];
 
 /** A pod template: its metadata and spec, and the path to it for messages. */
 export interface PodView {
@@ -38,14 +67,31 @@ export interface ContainerView {
     readonly security: Record<string, any>;
 }
 
-/** The pod template of a workload's inputs, or undefined for a type that has none. */
-export function podOf(type: string, props: Record<string, any>): PodView | undefined {
-    const path = POD_PATHS[type];
+function podAt(kind: string, props: Record<string, any>, prefix: string): PodView | undefined {
+    const path = POD_PATHS_BY_KIND[kind];
     if (path === undefined) {
         return undefined;
     }
     const template = path.reduce<Record<string, any>>((node, key) => recordOf(node[key]), props);
-    return { metadata: recordOf(template.metadata), spec: recordOf(template.spec), specPath: [...path, "spec"].join(".") };
+    return { metadata: recordOf(template.metadata), spec: recordOf(template.spec), specPath: [prefix, ...path, "spec"].filter(p => p !== "").join(".") };
+}
+
+/** The pod template of a workload's inputs, or undefined for a type that has none. */
+export function podOf(type: string, props: Record<string, any>): PodView | undefined {
+    const kind = kindOf(type);
+    return kind === undefined ? undefined : podAt(kind, props, "");
+}
+
+/** Every pod template in a resource's inputs: its own, or those of the objects it declares inline. */
+export function podsOf(type: string, props: Record<string, any>): PodView[] {
+    if (!OBJECT_GROUP_TYPES.includes(type)) {
+        const pod = podOf(type, props);
+        return pod ? [pod] : [];
+    }
+    return embeddedObjects(props).flatMap((object, index) => {
+        const pod = typeof object.kind === "string" ? podAt(object.kind, object, `objects[${index}] (${object.kind})`) : undefined;
+        return pod ? [pod] : [];
+    });
 }
 
 /** The pod's containers of the given lists (all three by default). */
@@ -66,10 +112,10 @@ export function podSecurity(pod: PodView): Record<string, any> {
 export function podPolicy(spec: PolicySpec & { check(pod: PodView, ctx: ResourceCheckContext): void }): ResourceValidationPolicy {
     return resourcePolicy({
         ...spec,
-        types: WORKLOAD_TYPES,
+        types: [],
+        matches: isPodBearing,
         check: (props, ctx) => {
-            const pod = podOf(ctx.args.type, props);
-            if (pod !== undefined) {
+            for (const pod of podsOf(ctx.args.type, props)) {
                 spec.check(pod, ctx);
             }
         },

@@ -3,10 +3,18 @@ import { CLUSTER_CASES } from "./clusterCases";
 import { DATA_CASES } from "./dataCases";
 import { EDGE_CASES } from "./edgeCases";
 import { GATEWAY_TRUST_CASES } from "./gatewayTrustCases";
+import { GUARD_RAIL_CASES } from "./guardRailCases";
 import { verdicts } from "./helpers";
 import { WORKLOAD_CASES } from "./workloadCases";
 
-const CASES = [...DATA_CASES, ...CLUSTER_CASES, ...WORKLOAD_CASES, ...EDGE_CASES, ...GATEWAY_TRUST_CASES];
+const CASES = [
+    ...DATA_CASES,
+    ...CLUSTER_CASES,
+    ...WORKLOAD_CASES,
+    ...EDGE_CASES,
+    ...GATEWAY_TRUST_CASES,
+    ...GUARD_RAIL_CASES,
+];
 
 describe("the policy catalogue", () => {
     it("has a case for every policy of the pack, and no case for a policy it lacks", () => {

@@ -60,12 +60,12 @@ describe("traffic steps", () => {
         })]);
     });
 
-    it("allows a step within the maximum, and a larger maximum from the option or the stack's config", () => {
+    it("allows a step within the maximum and a larger maximum from the option, but never from the previewed change's own config", () => {
         expect(guardPreview(trafficStep({ blue: 50, green: 50 })).refused).toEqual([]);
         expect(guardPreview(preview("preview-traffic-step.json"), { maxStepShare: 80 }).refused).toEqual([]);
         const document = preview("preview-traffic-step.json") as { config: Record<string, string> };
         document.config["blkout-traffic:maxStepShare"] = "80";
-        expect(guardPreview(document).refused).toEqual([]);
+        expect(guardPreview(document).refused.map(f => f.rule)).toEqual(["ceiling-raised-with-step", "traffic-step-too-large"]);
         document.config["blkout-traffic:maxStepShare"] = "most";
         expect(() => guardPreview(document)).toThrow(/blkout-traffic:maxStepShare: expected an integer 1-100, got "most"/);
     });
@@ -114,8 +114,12 @@ describe("guard-cli", () => {
         expect(refused.code).toBe(1);
         expect(refused.err).toMatch(/refused 2 operation\(s\):\n {2}- stateful-delete: SpacesBucket "blue-data-documents" would be deleted, and it holds data\./);
         expect(refused.err).toMatch(/--allow <urn-or-name>=<reason>/);
-        const allowed = run([path.join(FIXTURES, "preview-delete.json"), "--allow", "blue-data-documents=moved, ticket 412", "--live", "green"]);
+        const deployed = path.join(FIXTURES, "deployed-green-live.json");
+        const allowed = run([path.join(FIXTURES, "preview-delete.json"), "--allow", "blue-data-documents=moved, ticket 412", "--deployed", deployed]);
         expect(allowed).toMatchObject({ code: 0, err: "" });
+        const told = run([path.join(FIXTURES, "preview-delete.json"), "--allow", "blue-data-documents=moved, ticket 412", "--live", "green"]);
+        expect(told.code).toBe(1);
+        expect(told.err).toContain("warning: --live is ignored without --deployed");
         expect(allowed.out).toMatch(/allowed {2}stateful-delete: .* Override: moved, ticket 412/);
     });
 

@@ -46,6 +46,14 @@ export const dnsRecord = (props: Record<string, unknown> = {}) => resource(TYPES
     zoneId: "3f2a9c4e8b1d4f6a9e0c7b5d2a1f8e3c", name: "blue.blkoutuk.com", type: "A", content: "203.0.113.178", proxied: true, ttl: 1, ...props,
 });
 
+export const HSTS = { strict_transport_security: { enabled: true, max_age: 31536000, include_subdomains: true, preload: false, nosniff: true } };
+
+export const rateLimit = (rule: Record<string, unknown> = {}) => resource(TYPES.ruleset, "edge-api-rate-limit", {
+    zoneId: "3f2a9c4e8b1d4f6a9e0c7b5d2a1f8e3c", kind: "zone", phase: "http_ratelimit", name: "blkout API rate limit",
+    rules: [{ action: "block", expression: "starts_with(http.request.uri.path, \"/api/\")", enabled: true,
+        ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 100, mitigationTimeout: 60 }, ...rule }],
+}, { stack: STACK });
+
 /** A colour stack as the traffic stack's StackReference reads it. */
 export const colourReference = (colour: "blue" | "green", outputs: Record<string, unknown>) => resource(TYPES.stackReference, `${colour}-colour-stack`, {
     name: `organization/blkout-platform/${colour}`,
@@ -59,6 +67,6 @@ export function trafficStack(weights = { blue: 100, green: 0 }, fallback: "blue"
         monitor("blue"), monitor("green"), pool("blue"), pool("green"),
         loadBalancer(weights, fallback),
         zoneSetting("ssl", "strict"), zoneSetting("min_tls_version", "1.2"), zoneSetting("always_use_https", "on"),
-        managedWaf(),
+        zoneSetting("security_header", HSTS), managedWaf(), rateLimit(),
     ];
 }

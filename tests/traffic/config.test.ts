@@ -69,7 +69,7 @@ describe("bad config", () => {
         ["a timeout as long as the interval", { ...base, monitor: { interval: 10, timeout: 10 } },
             ["monitor.timeout: must be shorter than monitor.interval (10 s), got 10"]],
         ["an interval with a unit", { ...base, monitor: { interval: "15s" } }, ["monitor.interval: expected an integer 5-3600, got \"15s\""]],
-        ["a misspelt monitor key", { ...base, monitor: { intervall: 15 } }, ["monitor: unknown key \"intervall\" (check the spelling)"]],
+        ["a misspelt monitor key", { ...base, monitor: { intervall: 15 } }, ["monitor.intervall: unknown key (did you mean \"interval\"?)"]],
         ["a session shorter than Cloudflare allows", { ...base, sessionAffinity: { ttl: 60 } },
             ["sessionAffinity.ttl: expected an integer 1800-604800, got 60"]],
         ["a header name with a space", { ...base, previewHeader: "X Preview" },
@@ -78,7 +78,7 @@ describe("bad config", () => {
         ["a rate-limit period Cloudflare rejects", { ...base, apiRateLimit: { period: 30 } },
             ["apiRateLimit.period: expected one of 10, 60, 120, 300, 600, 3600, got 30"]],
         ["a step share of 0", { ...base, maxStepShare: 0 }, ["maxStepShare: expected an integer 1-100, got 0"]],
-        ["a misspelt top-level key", { ...base, weight: { blue: 95, green: 5 } }, ["(root): unknown key \"weight\" (check the spelling)"]],
+        ["a misspelt top-level key", { ...base, weight: { blue: 95, green: 5 } }, ["weight: unknown key (did you mean \"weights\"?)"]],
     ])("rejects %s", (_case, raw, expected) => {
         expect(problemsOf(raw)).toEqual(expected);
     });
