@@ -27,18 +27,21 @@ async function attempt<T>(what: string, read: () => Promise<T>): Promise<{ value
 /** The journal's latest switch as far as it can be read, with every entry that could not be. */
 export interface LatestRead {
     readonly record?: SwitchRecord;
+    /** Unreadable entries and entries skipped as fenced off, for people. */
     readonly problems: readonly string[];
+    /** Entries that could not be read at all: the record may be missing what they said. */
+    readonly unreadable: number;
     readonly newerFormat: boolean;
 }
 
 export async function readLatest(deps: Pick<EngineDeps, "journal">): Promise<LatestRead> {
     const ids = await deps.journal.switchIds();
     if (ids.length === 0) {
-        return { problems: [], newerFormat: false };
+        return { problems: [], unreadable: 0, newerFormat: false };
     }
     const read = await deps.journal.read(ids[ids.length - 1]);
     const record = replay(read.entries);
-    return { record, problems: [...read.problems, ...(record?.fenced ?? []).map(f => `skipped ${f}`)], newerFormat: read.newerFormat };
+    return { record, problems: [...read.problems, ...(record?.fenced ?? []).map(f => `skipped ${f}`)], unreadable: read.problems.length, newerFormat: read.newerFormat };
 }
 
 export async function latestRecord(deps: Pick<EngineDeps, "journal">): Promise<SwitchRecord | undefined> {

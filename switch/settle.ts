@@ -36,6 +36,9 @@ export function resumeRefusal(latest: LatestRead, weights: Weights, location: st
     if (SETTLED_STATES.includes(record.state)) {
         return `switch ${record.switchId} is already ${record.state}: nothing to resume`;
     }
+    if (latest.unreadable > 0) {
+        return `switch ${record.switchId} has ${latest.unreadable} unreadable journal entries (see \`status\`): resuming could repeat or skip what they did; \`rollback\` works regardless`;
+    }
     // A split was verified, and now everything is back on the old colour: a rollback the journal missed.
     if (record.verified && liveColourOf(record.verified) === undefined && liveColourOf(weights) === record.from) {
         return `the journal says switch ${record.switchId} is ${record.state} at ${formatWeights(record.verified)}, but the load balancer has ${formatWeights(weights)}: `
