@@ -106,9 +106,11 @@ export class SwitchCommands {
         const switchId = usable?.switchId ?? newSwitchId(nextSerial(await withTimeout(journal.switchIds(), timeout, "journal").catch(() => [])), new Date(clock.now()));
         const holder = await withTimeout(this.takeOver(switchId), timeout, "the lock").catch(() => UNLOCKED(actor));
         const plan = buildPlan(target.from, otherColour(target.from), usable?.steps ?? [100], usable?.windowMs ?? 0);
-        const run = usable ? this.runOf(usable, holder) : { ...this.runOf(undefined, holder), switchId, plan };
+        const newer = !("error" in latest) && latest.newerFormat;
+        // A journal in a newer format is left alone (switch id ""): this tool cannot know what its entries mean.
+        const run = usable ? this.runOf(usable, holder) : { ...this.runOf(undefined, holder), switchId: newer ? "" : switchId, plan };
         // Without a usable journal the rollback opens its own record, so it is still on file.
-        const prelude: JournalEvent | undefined = usable || (!("error" in latest) && latest.newerFormat) ? undefined : {
+        const prelude: JournalEvent | undefined = usable || newer ? undefined : {
             type: "start", from: target.from, to: otherColour(target.from), steps: [100], windowMs: 0, thresholds: this.engine.settings.thresholds,
             sampleIntervalMs: this.engine.settings.sampleIntervalMs, releases: { blue: "unknown", green: "unknown" }, metrics: this.deps.metricsSpec,
         };
