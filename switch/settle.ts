@@ -40,7 +40,8 @@ export function resumeRefusal(latest: LatestRead, weights: Weights, location: st
         return `switch ${record.switchId} has ${latest.unreadable} unreadable journal entries (see \`status\`): resuming could repeat or skip what they did; \`rollback\` works regardless`;
     }
     // A split was verified, and now everything is back on the old colour: a rollback the journal missed.
-    if (record.verified && liveColourOf(record.verified) === undefined && liveColourOf(weights) === record.from) {
+    const rollingBack = record.state === "rolling-back" || record.state === "rollback-failed";
+    if (!rollingBack && record.verified && liveColourOf(record.verified) === undefined && liveColourOf(weights) === record.from) {
         return `the journal says switch ${record.switchId} is ${record.state} at ${formatWeights(record.verified)}, but the load balancer has ${formatWeights(weights)}: `
             + "a rollback it did not record; run `rollback` to record it, then `to` again";
     }
