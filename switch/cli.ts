@@ -131,6 +131,10 @@ export async function runCli(argv: readonly string[], io: CliIo, makeDeps: DepsF
     let code: number;
     try {
         deps = await makeDeps(options, io, createReporter(io.stdout, io.env));
+        const interrupted = deps;
+        for (const [signal, exit] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+            io.signals?.once(signal, () => void reportSplit(interrupted, options, err).finally(() => io.signals?.exit(exit)));
+        }
         const commands = new SwitchCommands(new SwitchEngine(deps, options.engine), { requestWaitMs: options.requestWaitMs, pollMs: 500 });
         const result = await HANDLERS[options.command as Exclude<Command, "help">](commands, options, out);
         if (typeof result === "number") return result;
@@ -155,6 +159,6 @@ async function reportSplit(deps: EngineDeps | undefined, options: CliOptions, er
 }
 
 if (require.main === module) {
-    runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+    runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process })
         .then(code => { process.exitCode = code; });
 }

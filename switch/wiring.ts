@@ -21,6 +21,8 @@ export interface CliIo {
     readonly stderr: NodeJS.WritableStream;
     readonly env: NodeJS.ProcessEnv;
     readonly cwd: string;
+    /** The process, when run as one: an interrupt then still says whether traffic is left split. */
+    readonly signals?: Pick<NodeJS.Process, "once" | "exit">;
 }
 
 /** Who is switching, for the deployment record: the CI actor, else git's user, else $USER. */

@@ -29,12 +29,17 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 afterAll(() => children.forEach(child => child.kill("SIGKILL")));
 
-function killedAt(point: string, env: Record<string, string> = {}): Promise<NodeJS.Signals | null> {
-    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), join(__dirname, "support", "crashProcess.ts"), "to", "green", "--store", join(dir, "store"), ...FLAGS], {
+function startChild(point: string, env: Record<string, string>, extra: string[] = []): ChildProcess {
+    const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), join(__dirname, "support", "crashProcess.ts"), "to", "green", "--store", join(dir, "store"), ...FLAGS, ...extra], {
         env: { ...process.env, CI: "true", BLKOUT_SWITCH_ACTOR: "doomed", CRASH_AT: point, CRASH_WEIGHTS: join(dir, "weights.json"), CRASH_OUTPUTS: JSON.stringify(outputs), ...env },
-        stdio: "ignore",
+        stdio: ["ignore", "ignore", "pipe"],
     });
     children.push(child);
+    return child;
+}
+
+function killedAt(point: string, env: Record<string, string> = {}): Promise<NodeJS.Signals | null> {
+    const child = startChild(point, env);
     return new Promise(resolve => child.once("exit", (_code, signal) => resolve(signal)));
 }
 
@@ -94,5 +99,18 @@ describe.each([
         expect(await weights.get()).toEqual(final);
         expect(replay(await entries())?.state).toBe(state);
         await everySplitJournaled();
+    });
+});
+
+describe("an interrupt (SIGTERM, Ctrl-C) while traffic is split", () => {
+    it("exits saying traffic is split, with the weights and the command to finish", async () => {
+        const child = startChild("none", {}, ["--window", "60s"]);
+        let stderr = "";
+        child.stderr!.on("data", chunk => { stderr += String(chunk); });
+        while ((await weights.get()).green !== 5) await new Promise(resolve => setTimeout(resolve, 100));
+        child.kill("SIGTERM");
+        const code = await new Promise(resolve => child.once("exit", resolve));
+        expect(code).toBe(143);
+        expect(stderr.trim().split("\n").pop()).toBe(`switch: traffic is split: blue 95 / green 5. To put it all back: npm run switch -- rollback --store ${join(dir, "store")}`);
     });
 });

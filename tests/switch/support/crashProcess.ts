@@ -27,7 +27,7 @@ traffic.setWeights = async (w: Weights, live: Colour) => {
 const seen = new Map<string, number>();
 const unhealthyAt = Number(process.env.CRASH_GREEN_UNHEALTHY_AT ?? 101);
 
-runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }, async (options, io, reporter) => {
+runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process }, async (options, io, reporter) => {
     const killing: Reporter = {
         report(progress) {
             reporter.report(progress);
