@@ -110,3 +110,19 @@ describe("resume uses what the switch was started with", () => {
         expect(asked).toEqual([journaled]);
     });
 });
+
+describe("writers whose clocks disagree", () => {
+    it("order by sequence: a switch completed by a machine ten minutes behind reads as completed, and resume leaves it alone", async () => {
+        await splitAt20();
+        const behind = { fence: 1, by: "laptop", at: "2025-06-01T10:50:00.000Z" };
+        for (const [step, green] of [[2, 50], [3, 100]] as const) {
+            await h.deps.journal.append(switchId, { type: "step-start", step, weights: { blue: 100 - green, green } }, behind);
+            await h.deps.journal.append(switchId, { type: "verified", step, weights: { blue: 100 - green, green } }, behind);
+        }
+        await h.deps.journal.append(switchId, { type: "completed", weights: { blue: 0, green: 100 } }, behind);
+        await h.traffic.setWeights({ blue: 0, green: 100 }, "green");
+        expect((await statusReport(h.deps)).latest).toMatchObject({ state: "completed", step: 3 });
+        expect(await commands().resume()).toEqual({ kind: "refused", reasons: [`switch ${switchId} is already completed: nothing to resume`] });
+        expect(await h.traffic.getWeights()).toEqual({ blue: 0, green: 100 });
+    });
+});
