@@ -2,11 +2,11 @@ import { COLOURS } from "../components/platformNames";
 import { Clock, withTimeout } from "./clock";
 import { evaluateGates, Sample, Thresholds, Verdict } from "./gates";
 import { HealthSource } from "./health";
-import { GateReading, Journal, JournalEvent, MetricsSpec, StepRef, UNFENCED_TYPES } from "./journal";
+import { Journal, JournalEvent, MetricsSpec, StepRef, UNFENCED_TYPES } from "./journal";
 import { LockHolder, SwitchLock } from "./lock";
 import { MetricsSource } from "./metrics";
 import { formatWeights, liveColourOf, sameWeights, SwitchPlan, Weights } from "./plan";
-import { sampleColour } from "./readings";
+import { describeVerdict, sampleColour, toReading } from "./readings";
 import { replay } from "./record";
 import { Reporter } from "./reporter";
 import { applyRollback, correctLateUpdate } from "./rollback";
@@ -247,22 +247,4 @@ export class SwitchEngine {
         }
         run.holder = renewed;
     }
-}
-
-function describeVerdict(verdict: Verdict): string {
-    switch (verdict.kind) {
-        case "ok":
-            return "all gates pass";
-        case "watch":
-            return verdict.reasons.join("; ");
-        default:
-            return verdict.reason;
-    }
-}
-
-function toReading(sample: Sample): GateReading {
-    return {
-        colour: sample.colour, healthy: sample.healthy, errorRate: sample.errorRate, p95Ms: sample.p95Ms,
-        detail: [...sample.healthFailures, ...sample.missing],
-    };
 }

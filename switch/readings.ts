@@ -1,5 +1,6 @@
-import { Sample } from "./gates";
+import { Sample, Verdict } from "./gates";
 import { HealthSource } from "./health";
+import { GateReading } from "./journal";
 import { MetricsSource } from "./metrics";
 import { Colour } from "./plan";
 
@@ -42,5 +43,25 @@ export async function sampleColour(colour: Colour, health: HealthSource, metrics
         errorRate: valid ? metricsReading.reading?.errorRate : undefined,
         p95Ms: valid ? metricsReading.reading?.p95Ms : undefined,
         missing: [...healthReading.missing, ...(valid ? [] : [`${metrics.name}: ${metricsReading.problems.join("; ")}`])],
+    };
+}
+
+/** A verdict as the journal's gate entry words it. */
+export function describeVerdict(verdict: Verdict): string {
+    switch (verdict.kind) {
+        case "ok":
+            return "all gates pass";
+        case "watch":
+            return verdict.reasons.join("; ");
+        default:
+            return verdict.reason;
+    }
+}
+
+/** One sample as the journal keeps it. */
+export function toReading(sample: Sample): GateReading {
+    return {
+        colour: sample.colour, healthy: sample.healthy, errorRate: sample.errorRate, p95Ms: sample.p95Ms,
+        detail: [...sample.healthFailures, ...sample.missing],
     };
 }
