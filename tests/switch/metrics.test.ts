@@ -44,6 +44,12 @@ describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => 
         expect(sample).toMatchObject({ at: 7, errorRate: undefined, p95Ms: undefined, missing: [`prometheus: ${problems}`] });
     });
 
+    it("counts a 500 as missing, naming the status", async () => {
+        answer = (_req, res) => { res.writeHead(500, { "content-type": "text/html" }); res.end("<h1>Internal Server Error</h1>"); };
+        const sample = await sampleColour("green", { check: async () => ({ healthy: true, failures: [], missing: [] }) }, new PrometheusMetricsSource({ url: prometheus.url }), () => 1);
+        expect(sample).toMatchObject({ errorRate: undefined, p95Ms: undefined, missing: [`prometheus: prometheus ${prometheus.url}: HTTP 500`] });
+    });
+
     it("counts an answer slower than its timeout as missing", async () => {
         answer = (req, res) => { setTimeout(() => vector("0.01")(req, res), 600); };
         const source = new PrometheusMetricsSource({ url: prometheus.url, timeoutMs: 150 });

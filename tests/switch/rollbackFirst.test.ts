@@ -67,6 +67,14 @@ describe("a rollback with no journal to go by", () => {
         expect((await allEntries(deps.journal)).map(e => e.type)).toEqual(["start", "rollback-start", "rollback-done"]);
     });
 
+    it("works when the journal cannot be read at all (the store answers errors)", async () => {
+        await h.traffic.setWeights({ blue: 60, green: 40 }, "blue");
+        const broken = { ...deps.journal, location: "s3://gone", switchIds: async () => { throw new Error("object store LIST journal/: HTTP 500 InternalError"); }, read: async () => { throw new Error("HTTP 500"); } };
+        const outcome = await new SwitchCommands(new SwitchEngine({ ...deps, journal: broken }, SEED_SETTINGS), { requestWaitMs: 1000, pollMs: 100 }).rollback("store down");
+        expect(outcome).toMatchObject({ kind: "rolled-back", reason: expect.stringMatching(/journal unusable: object store LIST journal\/: HTTP 500 InternalError/) });
+        expect(await h.traffic.getWeights()).toEqual({ blue: 100, green: 0 });
+    });
+
     it("refuses only when there is nothing to roll back", async () => {
         const outcome = await commands().rollback("nothing");
         expect(outcome).toEqual({ kind: "refused", reasons: ["traffic is wholly on blue (blue 100 / green 0) and the journal holds no switch: nothing to roll back"] });
