@@ -95,9 +95,14 @@ export class SwitchCommands {
         const { clock, traffic, journal, lock, actor } = this.deps;
         const timeout = this.engine.settings.storeTimeoutMs;
         const since = clock.monotonic();
-        const weights = await traffic.getWeights();
+        // A failed read of the weights does not stop a rollback the journal can direct: the update may still work.
+        const read = await traffic.getWeights().then(value => ({ value, error: undefined }), (err: Error) => ({ value: undefined, error: err }));
         const latest = await withTimeout(readLatest(this.deps), timeout, `the journal at ${journal.location}`).catch((err: Error) => ({ error: err.message }));
         const usable = "record" in latest && latest.record && !latest.newerFormat ? latest.record : undefined;
+        if (!read.value && !usable) {
+            throw read.error;
+        }
+        const weights = read.value;
         const target = await rollbackTarget(usable, weights, traffic);
         if (typeof target === "string") {
             return refused(target);
@@ -115,7 +120,7 @@ export class SwitchCommands {
             sampleIntervalMs: this.engine.settings.sampleIntervalMs, releases: { blue: "unknown", green: "unknown" }, metrics: this.deps.metricsSpec,
         };
         try {
-            return await this.engine.rollback(run, unusable ? `${reason} (journal unusable: ${unusable}; from the live weights ${formatWeights(weights)})` : reason, since, prelude);
+            return await this.engine.rollback(run, unusable ? `${reason} (journal unusable: ${unusable}; from the live weights ${formatWeights(weights!)})` : reason, since, prelude);
         } finally {
             if (holder.fence > 0) await withTimeout(lock.release(holder), timeout, "the lock").catch(() => undefined);
         }

@@ -53,9 +53,12 @@ export function resumeRefusal(latest: LatestRead, weights: Weights, location: st
  * journal) the traffic stack's live colour, else the colour holding most of the traffic. A string
  * is a refusal.
  */
-export async function rollbackTarget(record: SwitchRecord | undefined, weights: Weights, traffic: TrafficStack): Promise<{ from: Colour } | string> {
-    if (record) {
-        if (record.state === "rolled-back" && weights[record.from] === 100) {
+export async function rollbackTarget(record: SwitchRecord | undefined, weights: Weights | undefined, traffic: TrafficStack): Promise<{ from: Colour } | string> {
+    if (record || !weights) {
+        if (!record) {
+            return "neither the journal nor the load balancer's weights can be read: nothing says where to go";
+        }
+        if (record.state === "rolled-back" && weights?.[record.from] === 100) {
             return `switch ${record.switchId} is already rolled back: ${formatWeights(weights)}`;
         }
         return { from: record.from };

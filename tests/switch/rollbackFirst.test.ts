@@ -57,6 +57,17 @@ describe.each([
     });
 });
 
+describe("a rollback when the load balancer's weights cannot be read", () => {
+    it("still sends the update the journal directs", async () => {
+        h.health.script = (colour, ms) => ({ healthy: !(colour === "blue" && ms >= 70_000) });
+        expect((await commands().switchTo(request)).kind).toBe("halted");
+        const readable = h.traffic.getWeights.bind(h.traffic);
+        h.traffic.getWeights = async () => { throw new Error("cloudflare: 502 Bad Gateway"); };
+        expect(await commands().rollback("reads failing")).toMatchObject({ kind: "rolled-back" });
+        expect(await readable()).toEqual({ blue: 100, green: 0 });
+    });
+});
+
 describe("a rollback with no journal to go by", () => {
     it("works from the live weights and the traffic stack's live colour when the journal is empty", async () => {
         await h.traffic.setWeights({ blue: 70, green: 30 }, "blue");
