@@ -1,6 +1,7 @@
 /**
- * Not a test: measures the race tests' failure counts for the code before this change (the main
- * branch's switch/, extracted with `git archive`) and after it, with the same contender processes.
+ * Not a test: measures the race tests' failure counts for the code before this change (switch/ at
+ * commit 65cdb3b, the last one before it, or RACE_BEFORE_REF, extracted with `git archive`) and
+ * after it, with the same contender processes.
  * Run: npx tsx tests/switch/support/raceBefore.ts [trials]. Prints one line per case.
  */
 import { execSync } from "node:child_process";
@@ -49,7 +50,7 @@ async function measure(impl: "old" | "new", storeKind: "file" | "s3", oldDir: st
 async function main(): Promise<void> {
     const trials = Number(process.argv[2] ?? 40);
     const oldDir = await mkdtemp(join(tmpdir(), "blkout-switch-main-"));
-    execSync(`git archive main switch components/platformNames.ts | tar -x -C ${oldDir}`, { cwd: join(__dirname, "..", "..", "..") });
+    execSync(`git archive ${process.env.RACE_BEFORE_REF ?? "65cdb3b"} switch components/platformNames.ts | tar -x -C ${oldDir}`, { cwd: join(__dirname, "..", "..", "..") });
     try {
         for (const impl of ["old", "new"] as const) {
             for (const storeKind of ["file", "s3"] as const) {
