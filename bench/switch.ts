@@ -5,8 +5,9 @@ import { evaluate } from "../infra/offline/evaluate";
 import { readStackFile, REPO_ROOT } from "../infra/offline/stackFiles";
 import { loadTrafficConfig } from "../infra/traffic/config";
 import { createTrafficStack } from "../infra/traffic/stack";
-import { FileJournal } from "../switch/journal";
 import { Weights } from "../switch/plan";
+import { openStore } from "../switch/wiring";
+import { allEntries } from "../tests/switch/support/fakes";
 import { failed, LoadGenerator } from "../tests/switch/support/load";
 import { edgeTraffic, FAST_FLAGS, Platform, runSwitch, startPlatform, tempStore } from "../tests/switch/support/platform";
 
@@ -48,7 +49,7 @@ async function breachToRecovered(platform: Platform): Promise<Record<string, num
     });
     try {
         const run = await runSwitch(["to", "green", "--store", store.dir, ...FAST_FLAGS, ...BREACH_FLAGS], edgeTraffic(platform));
-        const done = (await new FileJournal(join(store.dir, "journal.jsonl")).read()).find(e => e.type === "rollback-done");
+        const done = (await allEntries(openStore(store.dir, {}, "/", Date.now).journal)).find(e => e.type === "rollback-done");
         const back = platform.edge.changes[platform.edge.changes.length - 1];
         if (!done || done.type !== "rollback-done" || back.weights.blue !== 100) {
             return { "breach to traffic back": `no rollback happened (exit ${run.code}: ${run.stderr.trim()})` };

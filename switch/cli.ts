@@ -1,12 +1,14 @@
 import { COLOURS } from "../components/platformNames";
-import { PlanResult, StatusReport, SwitchCommands } from "./commands";
+import { withTimeout } from "./clock";
+import { PlanResult, SwitchCommands } from "./commands";
 import { EngineDeps, Outcome, SwitchEngine } from "./engine";
 import { Thresholds } from "./gates";
-import { formatDuration, formatWeights } from "./plan";
+import { formatDuration, formatWeights, liveColourOf } from "./plan";
 import { describeHolder } from "./preflight";
 import { describeRecord } from "./record";
 import { createReporter, Reporter } from "./reporter";
-import { CliOptions, parseArgs, usage } from "./settings";
+import { Command, CliOptions, parseArgs, usage, VALUE_FLAGS } from "./settings";
+import { history, StatusReport, statusReport } from "./settle";
 import { CliIo, productionDeps } from "./wiring";
 
 export type DepsFactory = (options: CliOptions, io: CliIo, reporter: Reporter) => Promise<EngineDeps>;
@@ -16,8 +18,8 @@ export const EXIT = { ok: 0, error: 1, refused: 2, rolledBack: 3, stopped: 4, ro
 
 export function describeThresholds(t: Thresholds, intervalMs: number): string {
     return `health failing > ${formatDuration(t.healthFailingMs)}, error rate > ${t.errorRate * 100} % for ${formatDuration(t.errorRateWindowMs)}, `
-        + `p95 > ${t.p95Ms} ms for ${formatDuration(t.p95WindowMs)} roll back; metrics missing > ${formatDuration(t.metricsMissingMs)} halts; `
-        + `sampled every ${formatDuration(intervalMs)}`;
+        + `p95 > ${t.p95Ms} ms for ${formatDuration(t.p95WindowMs)} roll back `
+        + `(bad in >= ${Math.round(t.breachFraction * 100)} % of samples); metrics missing > ${formatDuration(t.metricsMissingMs)} halts; sampled every ${formatDuration(intervalMs)}`;
 }
 
 function planLines(result: PlanResult, options: CliOptions): string[] {
@@ -49,6 +51,8 @@ function statusLines(status: StatusReport): string[] {
     lines.push(status.latest ? `latest switch: ${describeRecord(status.latest)}` : "latest switch: none");
     lines.push(status.holder ? `lock: ${describeHolder(status.holder)}` : "lock: free");
     lines.push(`journal: ${status.journal}`);
+    status.problems.forEach(problem => lines.push(`  unreadable, skipped: ${problem}`));
+    if (status.mismatch) lines.push(`WARNING: ${status.mismatch}; run \`rollback\` or \`to\` to set them whole`);
     return lines;
 }
 
@@ -60,7 +64,8 @@ export function describeOutcome(outcome: Outcome, command: string): { line: stri
         case "rolled-back":
             return {
                 line: `switch ${outcome.switchId} rolled back (${outcome.reason}); traffic fully back ${formatDuration(outcome.durationMs)} after `
-                    + (command === "rollback" ? "the request" : "the breach began"),
+                    + (command === "rollback" ? "the request" : "the breach began")
+                    + (outcome.journalErrors ? `. The journal could not record it (${outcome.journalErrors.join("; ")}): run \`rollback\` again once the store is writable` : ""),
                 code: command === "rollback" ? EXIT.ok : EXIT.rolledBack,
             };
         case "halted":
@@ -74,6 +79,40 @@ export function describeOutcome(outcome: Outcome, command: string): { line: stri
     }
 }
 
+/** The exact command that puts all traffic back, with the flags that locate the stores. */
+export function finishCommand(options: CliOptions): string {
+    const flags = ["--store", options.store];
+    if (options.trafficDir !== VALUE_FLAGS["--traffic-dir"].default) flags.push("--traffic-dir", options.trafficDir);
+    if (options.trafficStack !== VALUE_FLAGS["--traffic-stack"].default) flags.push("--traffic-stack", options.trafficStack);
+    return `npm run switch -- rollback ${flags.map(f => (/^[\w./:@-]+$/.test(f) ? f : JSON.stringify(f))).join(" ")}`;
+}
+
+type Handler = (commands: SwitchCommands, options: CliOptions, out: (line: string) => void) => Promise<number | Outcome>;
+
+/** One entry per command: a new command is one line in COMMANDS and one handler here. */
+export const HANDLERS: Readonly<Record<Exclude<Command, "help">, Handler>> = {
+    status: async (commands, _options, out) => {
+        statusLines(await statusReport(commands.engine.deps)).forEach(out);
+        return EXIT.ok;
+    },
+    history: async (commands, _options, out) => {
+        const { records, problems } = await history(commands.engine.deps);
+        (records.length > 0 ? records.map(describeRecord) : ["no switches recorded"]).forEach(out);
+        problems.forEach(problem => out(`unreadable, skipped: ${problem}`));
+        return EXIT.ok;
+    },
+    to: async (commands, options, out) => {
+        const request = { target: options.target!, steps: options.steps, windowMs: options.windowMs };
+        if (!options.dryRun) return commands.switchTo(request);
+        const result = await commands.plan(request);
+        planLines(result, options).forEach(out);
+        return result.refusals.length > 0 ? EXIT.refused : EXIT.ok;
+    },
+    resume: (commands, options) => commands.resume(options.overrides),
+    rollback: (commands, options) => commands.rollback(options.reason),
+    abort: commands => commands.abort(),
+};
+
 /** Runs one command; resolves with the exit code. Errors come out as lines, never stack traces. */
 export async function runCli(argv: readonly string[], io: CliIo, makeDeps: DepsFactory = productionDeps): Promise<number> {
     const out = (line: string) => io.stdout.write(`${line}\n`);
@@ -84,50 +123,42 @@ export async function runCli(argv: readonly string[], io: CliIo, makeDeps: DepsF
         return EXIT.error;
     }
     const options = parsed.options;
-    if (options.command === "help") {
+    if (options.help) {
         out(usage());
         return EXIT.ok;
     }
+    let deps: EngineDeps | undefined;
+    let code: number;
     try {
-        const deps = await makeDeps(options, io, createReporter(io.stdout, io.env));
-        const commands = new SwitchCommands(new SwitchEngine(deps, options.engine), { requestWaitMs: options.requestWaitMs, pollMs: 500 });
-        const request = { target: options.target!, steps: options.steps, windowMs: options.windowMs };
-        switch (options.command) {
-            case "status":
-                statusLines(await commands.status()).forEach(out);
-                return EXIT.ok;
-            case "history": {
-                const records = await commands.history();
-                (records.length > 0 ? records.map(describeRecord) : ["no switches recorded"]).forEach(out);
-                return EXIT.ok;
-            }
-            case "to":
-                if (options.dryRun) {
-                    const result = await commands.plan(request);
-                    planLines(result, options).forEach(out);
-                    return result.refusals.length > 0 ? EXIT.refused : EXIT.ok;
-                }
-                return report(await commands.switchTo(request));
-            case "resume":
-                return report(await commands.resume());
-            case "rollback":
-                return report(await commands.rollback(options.reason));
-            case "abort":
-                return report(await commands.abort());
+        deps = await makeDeps(options, io, createReporter(io.stdout, io.env));
+        const interrupted = deps;
+        for (const [signal, exit] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+            io.signals?.once(signal, () => void reportSplit(interrupted, options, err).finally(() => io.signals?.exit(exit)));
         }
+        const commands = new SwitchCommands(new SwitchEngine(deps, options.engine), { requestWaitMs: options.requestWaitMs, pollMs: 500 });
+        const result = await HANDLERS[options.command as Exclude<Command, "help">](commands, options, out);
+        if (typeof result === "number") return result;
+        const described = describeOutcome(result, options.command);
+        (described.code === EXIT.ok ? out : err)(described.line);
+        code = described.code;
     } catch (error) {
-        err(`error: ${(error as Error).message}`);
-        return EXIT.error;
+        err(`error: ${(error as Error).message.split("\n")[0]}`);
+        code = EXIT.error;
     }
+    await reportSplit(deps, options, err);
+    return code;
+}
 
-    function report(outcome: Outcome): number {
-        const { line, code } = describeOutcome(outcome, options.command);
-        (code === EXIT.ok ? out : err)(line);
-        return code;
+/** Any exit of a command that moves traffic, leaving it split, says so in one line with the command to finish. */
+async function reportSplit(deps: EngineDeps | undefined, options: CliOptions, err: (line: string) => void): Promise<void> {
+    if (!deps || options.command === "status" || options.command === "history" || options.dryRun) return;
+    const weights = await withTimeout(deps.traffic.getWeights(), options.engine.storeTimeoutMs, "the traffic stack").catch(() => undefined);
+    if (weights && liveColourOf(weights) === undefined) {
+        err(`traffic is split: ${formatWeights(weights)}. To put it all back: ${finishCommand(options)}`);
     }
 }
 
 if (require.main === module) {
-    runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() })
+    runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signals: process })
         .then(code => { process.exitCode = code; });
 }

@@ -1,12 +1,12 @@
 import { Colour, COLOURS } from "../components/platformNames";
+import { withTimeout } from "./clock";
 import { Outcome, Run, SwitchEngine } from "./engine";
-import { HealthReading } from "./health";
-import { newSwitchId } from "./journal";
+import { JournalEvent, newSwitchId, nextSerial, Overrides } from "./journal";
 import { LockHolder } from "./lock";
-import { buildPlan, formatWeights, SwitchPlan, Weights } from "./plan";
-import { describeHolder, latestRecord, preflight } from "./preflight";
+import { buildPlan, formatWeights, otherColour, SwitchPlan } from "./plan";
+import { describeHolder, preflight, readLatest } from "./preflight";
 import { replay, SETTLED_STATES, SwitchRecord } from "./record";
-import { ColourOutputs } from "./traffic";
+import { outcomeOf, resumeRefusal, rollbackTarget } from "./settle";
 
 export interface SwitchRequest {
     readonly target: Colour;
@@ -16,33 +16,20 @@ export interface SwitchRequest {
 
 export type PlanResult = { readonly kind: "planned"; readonly plan?: SwitchPlan; readonly refusals: readonly string[] };
 
-export interface ColourStatus {
-    readonly outputs?: ColourOutputs;
-    readonly outputsError?: string;
-    readonly health?: HealthReading;
-}
-
-export interface StatusReport {
-    readonly weights?: Weights;
-    readonly weightsError?: string;
-    readonly colours: Readonly<Record<Colour, ColourStatus>>;
-    readonly latest?: SwitchRecord;
-    readonly holder?: LockHolder;
-    readonly journal: string;
-}
-
 export interface CommandOptions {
-    /** How long `abort`/`rollback` wait for a running switch to act on their request. @default 60000 */
+    /** How long `abort` waits for a running switch to act on its request. @default 60000 */
     readonly requestWaitMs: number;
     /** @default 500 */
     readonly pollMs: number;
 }
 
 const refused = (...reasons: string[]): Outcome => ({ kind: "refused", reasons });
+/** A holder that never took the lock (its store failed): the rollback goes on without a fence. */
+const UNLOCKED = (by: string): LockHolder => ({ token: "unlocked", fence: 0, by, host: "", pid: process.pid, purpose: "rollback without the lock", expiresAt: 0 });
 
-/** The CLI's commands over one engine: start, dry-run, resume, roll back, abort, status, history. */
+/** The CLI's commands over one engine: start, dry-run, resume, roll back, abort. */
 export class SwitchCommands {
-    constructor(private readonly engine: SwitchEngine, private readonly options: CommandOptions) {}
+    constructor(readonly engine: SwitchEngine, private readonly options: CommandOptions) {}
 
     private get deps() {
         return this.engine.deps;
@@ -51,7 +38,7 @@ export class SwitchCommands {
     /** The plan and every refusal, touching nothing. */
     async plan(request: SwitchRequest): Promise<PlanResult> {
         const checked = await preflight(this.deps, request.target, request.steps);
-        const from = checked.live ?? COLOURS.find(c => c !== request.target)!;
+        const from = checked.live ?? otherColour(request.target);
         return { kind: "planned", plan: buildPlan(from, request.target, request.steps, request.windowMs), refusals: checked.refusals };
     }
 
@@ -61,108 +48,127 @@ export class SwitchCommands {
             return refused(...checked.refusals);
         }
         const plan = buildPlan(checked.live, request.target, request.steps, request.windowMs);
-        const switchId = newSwitchId(new Date(this.deps.clock.now()));
+        const switchId = newSwitchId(nextSerial(await this.deps.journal.switchIds()), new Date(this.deps.clock.now()));
         return this.locked({ purpose: `switch to ${request.target}`, switchId }, async holder => {
-            const run: Run = { switchId, plan, holder, history: [] };
+            const { settings } = this.engine;
+            const run: Run = { switchId, plan, holder, history: [], thresholds: settings.thresholds, sampleIntervalMs: settings.sampleIntervalMs, metrics: this.deps.metrics };
             const releases = Object.fromEntries(COLOURS.map(c => [c, checked.outputs[c]?.releaseVersion ?? "unknown"])) as Record<Colour, string>;
             await this.engine.journal(run, {
                 type: "start", from: plan.from, to: plan.to, steps: [...request.steps], windowMs: plan.windowMs,
-                thresholds: this.engine.settings.thresholds, releases, metrics: this.deps.metrics.name,
+                thresholds: settings.thresholds, sampleIntervalMs: settings.sampleIntervalMs, releases, metrics: this.deps.metricsSpec,
             });
             return this.engine.runSteps(run, 0);
         });
     }
 
-    /** Picks up the journal's unfinished switch: finishes its rollback, or re-applies and re-observes its last step. */
-    async resume(): Promise<Outcome> {
-        const record = await latestRecord(this.deps);
-        if (!record || SETTLED_STATES.includes(record.state)) {
-            return refused(record ? `switch ${record.switchId} is already ${record.state}: nothing to resume` : `the journal at ${this.deps.journal.location} holds no switch: nothing to resume`);
+    /**
+     * Picks up the journal's unfinished switch with the thresholds, metrics source and steps it was
+     * started with, unless `overrides` names others (journaled with the resume): finishes its
+     * rollback, or re-applies and re-observes its last step.
+     */
+    async resume(overrides: Overrides = {}): Promise<Outcome> {
+        const latest = await readLatest(this.deps);
+        const { record } = latest;
+        const weights = await this.deps.traffic.getWeights();
+        const refusal = resumeRefusal(latest, weights, this.deps.journal.location);
+        if (refusal || !record) {
+            return refused(refusal ?? "nothing to resume");
         }
         return this.locked({ purpose: `resume ${record.switchId}`, switchId: record.switchId }, async holder => {
-            const run = this.runOf(record, holder);
-            await this.engine.journal(run, { type: "resumed", step: Math.max(0, record.step) });
+            const run = this.runOf(record, holder, overrides);
+            await this.engine.journal(run, { type: "resumed", step: Math.max(0, record.step), ...(Object.keys(overrides).length ? { overrides } : {}) });
             if (record.state === "rolling-back" || record.state === "rollback-failed") {
-                return this.engine.rollback(run, `${record.rollbackReason ?? "rollback"} (resumed)`, record.rollbackFrom ?? this.deps.clock.now());
+                const since = this.deps.clock.monotonic() - (this.deps.clock.now() - (record.rollbackFrom ?? this.deps.clock.now()));
+                return this.engine.rollback(run, `${record.rollbackReason ?? "rollback"} (resumed)`, since);
             }
             return this.engine.runSteps(run, Math.max(0, record.step));
         });
     }
 
-    /** Everything back on the colour that was live before the latest switch, in one update. */
+    /**
+     * Everything back on the colour that was live before the latest switch, in one update, now. It
+     * takes the lock over even from a running switch (which is fenced off and stops), and needs
+     * only the traffic stack: an unreadable, empty or newer-format journal, or a lock store that
+     * fails, does not stop it; the live weights and the traffic stack's live colour say where to go.
+     */
     async rollback(reason: string): Promise<Outcome> {
-        const record = await latestRecord(this.deps);
-        if (!record) {
-            return refused(`the journal at ${this.deps.journal.location} holds no switch: nothing to roll back to`);
+        const { clock, traffic, journal, lock, actor } = this.deps;
+        const timeout = this.engine.settings.storeTimeoutMs;
+        const since = clock.monotonic();
+        // A failed read of the weights does not stop a rollback the journal can direct: the update may still work.
+        const read = await traffic.getWeights().then(value => ({ value, error: undefined }), (err: Error) => ({ value: undefined, error: err }));
+        const latest = await withTimeout(readLatest(this.deps), timeout, `the journal at ${journal.location}`).catch((err: Error) => ({ error: err.message }));
+        const usable = "record" in latest && latest.record && !latest.newerFormat ? latest.record : undefined;
+        if (!read.value && !usable) {
+            throw read.error;
         }
-        const running = await this.runningHolder(record);
-        if (running) {
-            await this.engine.journal(record, { type: "rollback-requested", reason });
-            return this.awaitSettled(record.switchId, running);
+        const weights = read.value;
+        const target = await rollbackTarget(usable, weights, traffic);
+        if (typeof target === "string") {
+            return refused(target);
         }
-        if (record.state === "rolled-back") {
-            const weights = await this.deps.traffic.getWeights().catch(() => undefined);
-            if (weights && weights[record.from] === 100) {
-                return refused(`switch ${record.switchId} is already rolled back: ${formatWeights(weights)}`);
-            }
+        const unusable = "error" in latest ? latest.error : !usable ? (latest.newerFormat ? "written by a newer version of this tool" : "it holds no switch") : undefined;
+        const switchId = usable?.switchId ?? newSwitchId(nextSerial(await withTimeout(journal.switchIds(), timeout, "journal").catch(() => [])), new Date(clock.now()));
+        const holder = await withTimeout(this.takeOver(switchId), timeout, "the lock").catch(() => UNLOCKED(actor));
+        const plan = buildPlan(target.from, otherColour(target.from), usable?.steps ?? [100], usable?.windowMs ?? 0);
+        const newer = !("error" in latest) && latest.newerFormat;
+        // A journal in a newer format is left alone (switch id ""): this tool cannot know what its entries mean.
+        const run = usable ? this.runOf(usable, holder) : { ...this.runOf(undefined, holder), switchId: newer ? "" : switchId, plan };
+        // Without a usable journal the rollback opens its own record, so it is still on file.
+        const prelude: JournalEvent | undefined = usable || newer ? undefined : {
+            type: "start", from: target.from, to: otherColour(target.from), steps: [100], windowMs: 0, thresholds: this.engine.settings.thresholds,
+            sampleIntervalMs: this.engine.settings.sampleIntervalMs, releases: { blue: "unknown", green: "unknown" }, metrics: this.deps.metricsSpec,
+        };
+        try {
+            return await this.engine.rollback(run, unusable ? `${reason} (journal unusable: ${unusable}; from the live weights ${formatWeights(weights!)})` : reason, since, prelude);
+        } finally {
+            if (holder.fence > 0) await withTimeout(lock.release(holder), timeout, "the lock").catch(() => undefined);
         }
-        return this.locked({ purpose: `roll back ${record.switchId}`, switchId: record.switchId }, holder =>
-            this.engine.rollback(this.runOf(record, holder), reason, this.deps.clock.now()));
     }
 
     /** Stops the running switch at its current weights. */
     async abort(): Promise<Outcome> {
-        const record = await latestRecord(this.deps);
+        const { record } = await readLatest(this.deps);
         if (!record || SETTLED_STATES.includes(record.state) || record.state === "aborted") {
             return refused(record ? `switch ${record.switchId} is ${record.state}: nothing to abort` : "no switch in the journal: nothing to abort");
         }
-        const running = await this.runningHolder(record);
-        if (running) {
-            await this.engine.journal(record, { type: "abort-requested" });
+        const running = await this.deps.lock.current();
+        if (running?.switchId === record.switchId) {
+            await this.engine.journal({ switchId: record.switchId, holder: running }, { type: "abort-requested" });
             return this.awaitSettled(record.switchId, running);
         }
-        return this.locked({ purpose: `abort ${record.switchId}`, switchId: record.switchId }, async () => {
-            await this.engine.journal(record, { type: "aborted" });
+        return this.locked({ purpose: `abort ${record.switchId}`, switchId: record.switchId }, async holder => {
+            await this.engine.journal({ switchId: record.switchId, holder }, { type: "aborted", weights: await this.deps.traffic.getWeights() });
             return { kind: "aborted", switchId: record.switchId } as const;
         });
     }
 
-    async status(): Promise<StatusReport> {
-        const [weights, colours, latest, holder] = await Promise.all([
-            this.deps.traffic.getWeights().then(value => ({ value, error: undefined }), (err: Error) => ({ value: undefined, error: err.message })),
-            Promise.all(COLOURS.map(colour => this.colourStatus(colour))),
-            latestRecord(this.deps),
-            this.deps.lock.current(),
-        ]);
+    private runOf(record: SwitchRecord | undefined, holder: LockHolder, overrides: Overrides = {}): Run {
+        const { settings } = this.engine;
+        const spec = overrides.metrics ?? record?.metrics;
         return {
-            weights: weights.value, weightsError: weights.error, latest, holder, journal: this.deps.journal.location,
-            colours: Object.fromEntries(COLOURS.map((c, i) => [c, colours[i]])) as Record<Colour, ColourStatus>,
+            switchId: record?.switchId ?? "",
+            plan: record ? buildPlan(record.from, record.to, record.steps, record.windowMs) : buildPlan("blue", "green", [100], 0),
+            holder,
+            history: [],
+            thresholds: { ...settings.thresholds, ...record?.thresholds, ...overrides.thresholds },
+            sampleIntervalMs: overrides.sampleIntervalMs ?? record?.sampleIntervalMs ?? settings.sampleIntervalMs,
+            metrics: spec && this.deps.metricsFor ? this.deps.metricsFor(spec) : this.deps.metrics,
         };
     }
 
-    /** The deployment record: every switch, oldest first. */
-    async history(): Promise<SwitchRecord[]> {
-        const ids = await this.deps.journal.switchIds();
-        const records = await Promise.all(ids.map(async id => replay(await this.deps.journal.read(id))));
-        return records.filter((r): r is SwitchRecord => r !== undefined);
-    }
-
-    private async colourStatus(colour: Colour): Promise<ColourStatus> {
-        try {
-            const outputs = await this.deps.traffic.colourOutputs(colour);
-            return { outputs, health: outputs ? await this.deps.health.check(colour) : undefined };
-        } catch (err) {
-            return { outputsError: (err as Error).message };
+    /**
+     * Takes the lock from whoever holds it. A running switch renewing at the same moment can win one
+     * compare-and-swap, so this tries again: each try reads the newest record.
+     */
+    private async takeOver(switchId: string): Promise<LockHolder> {
+        const { lock, actor } = this.deps;
+        const wanted = lock.holderFor({ by: actor, purpose: `roll back ${switchId}`, switchId }, this.engine.settings.lockTtlMs);
+        for (let attempt = 0; attempt < 20; attempt++) {
+            const result = await lock.acquire(wanted, { force: true });
+            if (result.ok) return result.holder;
         }
-    }
-
-    private runOf(record: SwitchRecord, holder: LockHolder): Run {
-        return { switchId: record.switchId, plan: buildPlan(record.from, record.to, record.steps, record.windowMs), holder, history: [] };
-    }
-
-    private async runningHolder(record: SwitchRecord): Promise<LockHolder | undefined> {
-        const holder = await this.deps.lock.current();
-        return holder?.switchId === record.switchId && !SETTLED_STATES.includes(record.state) ? holder : undefined;
+        return UNLOCKED(actor);
     }
 
     /** Runs `work` holding the lock, released even when `work` throws. */
@@ -175,38 +181,21 @@ export class SwitchCommands {
         try {
             return await work(acquired.holder);
         } finally {
-            // Renewals keep the token, so the holder as acquired still releases it.
             await lock.release(acquired.holder).catch(() => undefined);
         }
     }
 
     /** Waits for the running switch to act on a request journaled for it. */
     private async awaitSettled(switchId: string, holder: LockHolder): Promise<Outcome> {
-        const deadline = this.deps.clock.now() + this.options.requestWaitMs;
-        while (this.deps.clock.now() < deadline) {
+        const deadline = this.deps.clock.monotonic() + this.options.requestWaitMs;
+        while (this.deps.clock.monotonic() < deadline) {
             await this.deps.clock.sleep(this.options.pollMs);
-            const record = replay(await this.deps.journal.read(switchId));
+            const record = replay((await this.deps.journal.read(switchId)).entries);
             if (record && !record.pending && record.state !== "running" && record.state !== "rolling-back") {
                 return outcomeOf(record);
             }
         }
         return refused(`the running switch did not act within ${Math.round(this.options.requestWaitMs / 1000)} s (${describeHolder(holder)}); `
-            + "once its lease lapses, run the command again");
-    }
-}
-
-/** The outcome a settled record stands for. */
-function outcomeOf(record: SwitchRecord): Outcome {
-    switch (record.state) {
-        case "completed":
-            return { kind: "completed", switchId: record.switchId };
-        case "rolled-back":
-            return { kind: "rolled-back", switchId: record.switchId, reason: record.rollbackReason ?? "", durationMs: record.rollbackDurationMs ?? 0 };
-        case "aborted":
-            return { kind: "aborted", switchId: record.switchId };
-        case "rollback-failed":
-            return { kind: "rollback-failed", switchId: record.switchId, reason: record.rollbackReason ?? "", error: record.stopReason ?? "" };
-        default:
-            return { kind: "halted", switchId: record.switchId, reason: record.stopReason ?? record.state };
+            + "run `rollback`, which takes the lock over, or `abort` again once its lease lapses");
     }
 }

@@ -1,19 +1,26 @@
 import { COLOURS } from "../components/platformNames";
-import { Clock } from "./clock";
+import { Clock, withTimeout } from "./clock";
 import { evaluateGates, Sample, Thresholds, Verdict } from "./gates";
 import { HealthSource } from "./health";
-import { GateReading, Journal, JournalEvent, StepRef } from "./journal";
+import { Journal, JournalEvent, MetricsSpec, StepRef, UNFENCED_TYPES } from "./journal";
 import { LockHolder, SwitchLock } from "./lock";
-import { MetricsSource, sampleColour } from "./metrics";
+import { MetricsSource } from "./metrics";
 import { formatWeights, liveColourOf, sameWeights, SwitchPlan, Weights } from "./plan";
+import { describeVerdict, sampleColour, toReading } from "./readings";
 import { replay } from "./record";
 import { Reporter } from "./reporter";
+import { applyRollback, correctLateUpdate } from "./rollback";
 import { TrafficStack } from "./traffic";
 
 export interface EngineDeps {
     readonly traffic: TrafficStack;
     readonly health: HealthSource;
+    /** The metrics source the command line asked for. */
     readonly metrics: MetricsSource;
+    /** Builds the source a journaled switch recorded, for `resume`; absent in tests that use one source. */
+    readonly metricsFor?: (spec: MetricsSpec) => MetricsSource;
+    /** What `metrics` is, for the journal. */
+    readonly metricsSpec: MetricsSpec;
     readonly journal: Journal;
     readonly lock: SwitchLock;
     readonly clock: Clock;
@@ -32,93 +39,142 @@ export interface EngineSettings {
     readonly retryDelayMs: number;
     /** The lock's lease, renewed every sample. @default 120000 */
     readonly lockTtlMs: number;
+    /** The longest the rollback path waits on the journal or the lock before going on without them. @default 5000 */
+    readonly storeTimeoutMs: number;
 }
 
 export type Outcome =
     | { readonly kind: "completed"; readonly switchId: string }
-    | { readonly kind: "rolled-back"; readonly switchId: string; readonly reason: string; readonly durationMs: number }
+    | { readonly kind: "rolled-back"; readonly switchId: string; readonly reason: string; readonly durationMs: number; readonly journalErrors?: readonly string[] }
     | { readonly kind: "halted"; readonly switchId: string; readonly reason: string }
     | { readonly kind: "aborted"; readonly switchId: string }
     | { readonly kind: "rollback-failed"; readonly switchId: string; readonly reason: string; readonly error: string }
     | { readonly kind: "refused"; readonly reasons: readonly string[] };
 
-class LostLockError extends Error {}
+/** This run's fence is no longer the lock's: another run took over. */
+export class LostLockError extends Error {}
 
-/** One switch being driven by this process: its plan, its lock and what it has seen. */
+/** The journal or the lock store failed: the switch cannot be recorded, so it must not go on. */
+export class StoreError extends Error {}
+
+/** One switch being driven by this process: its plan, its lock, its settings and what it has seen. */
 export interface Run {
     readonly switchId: string;
     readonly plan: SwitchPlan;
     holder: LockHolder;
     readonly history: Sample[];
+    readonly thresholds: Thresholds;
+    readonly sampleIntervalMs: number;
+    readonly metrics: MetricsSource;
 }
+
+const store = <T>(work: Promise<T>): Promise<T> => work.catch((err: Error) => { throw err instanceof LostLockError ? err : new StoreError(err.message.split("\n")[0]); });
 
 /**
  * Drives a switch through its steps: set weights, verify, observe, and roll back on a sustained
- * breach. Every decision is journaled before it is acted on, so a crash leaves a record that says
- * what to resume or undo.
+ * breach. Forward moves are journaled before they are made and fenced; the rollback needs only the
+ * traffic stack, and journals afterwards, as far as the journal lets it.
  */
 export class SwitchEngine {
     constructor(readonly deps: EngineDeps, readonly settings: EngineSettings) {}
 
-    async journal(run: Pick<Run, "switchId">, event: JournalEvent): Promise<void> {
-        const entry = { ...event, switchId: run.switchId, at: new Date(this.deps.clock.now()).toISOString(), by: this.deps.actor };
-        await this.deps.journal.append(entry);
+    /** Appends a fenced entry: refused (LostLockError) once another run holds the lock. */
+    async journal(run: Pick<Run, "switchId" | "holder">, event: JournalEvent): Promise<void> {
+        // Fence 0: a rollback that could not take the lock; its entries replay as fenced unless nobody holds a higher fence.
+        if (!UNFENCED_TYPES.includes(event.type) && run.holder.fence > 0 && !(await store(this.deps.lock.owns(run.holder)))) {
+            throw new LostLockError();
+        }
+        const entry = await store(this.deps.journal.append(run.switchId, event, {
+            fence: UNFENCED_TYPES.includes(event.type) ? 0 : run.holder.fence, by: this.deps.actor, at: new Date(this.deps.clock.now()).toISOString(),
+        }));
         this.deps.reporter.report({ kind: "entry", entry });
     }
 
-    runSteps(run: Run, fromStep: number): Promise<Outcome> {
-        return this.whileLocked(run, () => this.walk(run, fromStep));
+    /** Walks the plan from `fromStep`. Losing the lock stops it; losing the journal or lock store rolls it back. */
+    async runSteps(run: Run, fromStep: number): Promise<Outcome> {
+        try {
+            return await this.walk(run, fromStep);
+        } catch (err) {
+            if (err instanceof LostLockError) {
+                return { kind: "halted", switchId: run.switchId, reason: "lost the switch lock to another run; stopped without touching the weights further" };
+            }
+            if (err instanceof StoreError) {
+                return this.rollback(run, `the journal or lock cannot be written (${err.message}): a switch that cannot be recorded goes back`, this.deps.clock.monotonic());
+            }
+            throw err;
+        }
     }
 
-    /** Puts all traffic back on the colour that was live, in one update, and times it from `since`. */
-    rollback(run: Run, reason: string, since: number): Promise<Outcome> {
-        return this.whileLocked(run, () => this.undo(run, reason, since));
+    /**
+     * Puts all traffic back on the colour that was live, timed from `since` (monotonic). The update
+     * goes first and waits on nothing else; the journal is written around it as far as it can be,
+     * and what could not be written is reported with the outcome.
+     */
+    async rollback(run: Run, reason: string, since: number, prelude?: JournalEvent): Promise<Outcome> {
+        const { clock, lock } = this.deps;
+        const timeout = this.settings.storeTimeoutMs;
+        // Positive proof that another run took over stops us; a store that cannot answer does not.
+        // Fence 0: the lock store failed before we could take it, so there is nothing to check.
+        const fenced = run.holder.fence > 0 && await withTimeout(lock.owns(run.holder), timeout, "the lock store").then(owns => !owns, () => false);
+        if (fenced) {
+            return { kind: "halted", switchId: run.switchId, reason: "another run holds the switch lock and is in charge of the weights; nothing done" };
+        }
+        const journalErrors: string[] = [];
+        const record = (event: JournalEvent) => (run.switchId === "" ? Promise.resolve() : withTimeout(this.journal(run, event), timeout, "the journal")).catch((err: Error) => {
+            journalErrors.push(`${event.type}: ${err instanceof LostLockError ? "fenced off by another run" : err.message}`);
+        });
+        const weights = run.plan.rollbackWeights;
+        const breachStartedAt = new Date(clock.now() - (clock.monotonic() - since)).toISOString();
+        const started = (prelude ? record(prelude) : Promise.resolve()).then(() => record({ type: "rollback-start", reason, weights, breachStartedAt }));
+        const result = await applyRollback(this.deps.traffic, weights, run.plan.from, this.settings, clock);
+        await started;
+        if (result.error !== undefined) {
+            await record({ type: "rollback-failed", reason, error: result.error });
+            return { kind: "rollback-failed", switchId: run.switchId, reason, error: result.error };
+        }
+        const durationMs = clock.monotonic() - since;
+        await record({ type: "rollback-done", reason, weights: result.weights!, durationMs });
+        return { kind: "rolled-back", switchId: run.switchId, reason, durationMs, ...(journalErrors.length ? { journalErrors } : {}) };
     }
 
     private async walk(run: Run, fromStep: number): Promise<Outcome> {
+        let readBack: Weights | undefined;
         for (const step of run.plan.steps.slice(fromStep)) {
             await this.journal(run, { type: "step-start", step: step.index, weights: step.weights });
             const applied = await this.apply(run, step.weights, step.index);
-            if (applied !== undefined) {
-                return this.undo(run, `traffic update failed at step ${step.index + 1} (${formatWeights(step.weights)}): ${applied}`, this.deps.clock.now());
+            if (applied.error !== undefined) {
+                return this.rollback(run, `traffic update failed at step ${step.index + 1} (${formatWeights(step.weights)}): ${applied.error}`, this.deps.clock.monotonic());
             }
+            readBack = applied.weights;
             const observed = await this.observe(run, step.index);
             if (observed !== undefined) {
                 return observed;
             }
         }
-        await this.journal(run, { type: "completed", weights: run.plan.steps[run.plan.steps.length - 1].weights });
+        await this.journal(run, { type: "completed", weights: readBack ?? run.plan.steps[run.plan.steps.length - 1].weights });
         return { kind: "completed", switchId: run.switchId };
     }
 
-    private async undo(run: Run, reason: string, since: number): Promise<Outcome> {
-        const weights = run.plan.rollbackWeights;
-        await this.journal(run, { type: "rollback-start", reason, weights, breachStartedAt: new Date(since).toISOString() });
-        const error = await this.apply(run, weights, "rollback");
-        if (error !== undefined) {
-            await this.journal(run, { type: "rollback-failed", reason, error });
-            return { kind: "rollback-failed", switchId: run.switchId, reason, error };
-        }
-        const durationMs = this.deps.clock.now() - since;
-        await this.journal(run, { type: "rollback-done", reason, weights, durationMs });
-        return { kind: "rolled-back", switchId: run.switchId, reason, durationMs };
-    }
-
-    /** Sets and verifies weights, retrying; undefined on success, else the last error. */
-    private async apply(run: Run, weights: Weights, step: StepRef): Promise<string | undefined> {
+    /** Sets and verifies weights, retrying; the weights read back, or the last error. Fenced before and after each update. */
+    private async apply(run: Run, weights: Weights, step: StepRef): Promise<{ weights?: Weights; error?: string }> {
         let error = "";
         for (let attempt = 1; attempt <= this.settings.updateAttempts; attempt++) {
             await this.keepLock(run);
             try {
                 // The colour that held everything before this switch, until the target holds everything.
                 const applied = await this.deps.traffic.setWeights(weights, liveColourOf(weights) ?? run.plan.from);
+                if (!(await store(this.deps.lock.owns(run.holder)))) {
+                    await correctLateUpdate(this, run, applied);
+                    throw new LostLockError();
+                }
                 await this.journal(run, { type: "weights-set", step, weights, attempt });
                 if (sameWeights(applied, weights)) {
-                    await this.journal(run, { type: "verified", step, weights });
-                    return undefined;
+                    await this.journal(run, { type: "verified", step, weights: applied });
+                    return { weights: applied };
                 }
                 error = `the load balancer reports ${formatWeights(applied)}, expected ${formatWeights(weights)}`;
             } catch (err) {
+                if (err instanceof LostLockError || err instanceof StoreError) throw err;
                 error = (err as Error).message.split("\n")[0];
             }
             await this.journal(run, { type: "update-failed", step, weights, attempt, error });
@@ -126,39 +182,38 @@ export class SwitchEngine {
                 await this.deps.clock.sleep(this.settings.retryDelayMs * 2 ** (attempt - 1));
             }
         }
-        return error;
+        return { error };
     }
 
     /** Holds a step for its window; undefined when it passed, else how the switch ended. */
     private async observe(run: Run, step: number): Promise<Outcome | undefined> {
         const { clock } = this.deps;
-        const started = clock.now();
+        const started = clock.monotonic();
+        const weights = run.plan.steps[step].weights;
+        const idle = COLOURS.filter(colour => weights[colour] === 0);
         let journaled: Verdict["kind"] | undefined;
         for (;;) {
-            const tickStarted = clock.now();
-            const request = replay(await this.deps.journal.read(run.switchId))?.pending;
-            if (request?.kind === "abort") {
-                await this.journal(run, { type: "aborted" });
+            const tickStarted = clock.monotonic();
+            const record = replay((await store(this.deps.journal.read(run.switchId))).entries);
+            if (record?.pending?.kind === "abort") {
+                await this.journal(run, { type: "aborted", weights: await this.deps.traffic.getWeights() });
                 return { kind: "aborted", switchId: run.switchId };
             }
-            if (request?.kind === "rollback") {
-                return this.undo(run, request.reason, clock.now());
-            }
-            const samples = await Promise.all(COLOURS.map(colour => sampleColour(colour, this.deps.health, this.deps.metrics, () => clock.now())));
+            const samples = await Promise.all(COLOURS.map(colour => sampleColour(colour, this.deps.health, run.metrics, () => clock.monotonic())));
             this.remember(run, samples);
-            const verdict = evaluateGates(run.history, run.plan.to, this.settings.thresholds);
-            const elapsedMs = clock.now() - started;
+            const verdict = evaluateGates(run.history, run.plan.to, run.thresholds, idle);
+            const elapsedMs = clock.monotonic() - started;
             const passed = elapsedMs >= run.plan.windowMs && verdict.kind === "ok";
             this.deps.reporter.report({ kind: "tick", step, plan: run.plan, elapsedMs, verdict, samples });
+            if (verdict.kind === "rollback") {
+                return this.rollback(run, verdict.reason, verdict.breachStartedAt);
+            }
             if (verdict.kind !== journaled || passed) {
                 await this.journal(run, { type: "gate", step, verdict: verdict.kind, detail: describeVerdict(verdict), readings: samples.map(toReading) });
                 journaled = verdict.kind;
             }
-            if (verdict.kind === "rollback") {
-                return this.undo(run, verdict.reason, verdict.breachStartedAt);
-            }
             if (verdict.kind === "halt") {
-                await this.journal(run, { type: "halted", reason: `${verdict.reason}; holding at ${formatWeights(run.plan.steps[step].weights)}` });
+                await this.journal(run, { type: "halted", reason: `${verdict.reason}; holding at ${formatWeights(weights)}` });
                 return { kind: "halted", switchId: run.switchId, reason: verdict.reason };
             }
             if (passed) {
@@ -166,7 +221,7 @@ export class SwitchEngine {
                 return undefined;
             }
             await this.keepLock(run);
-            await clock.sleep(this.settings.sampleIntervalMs - (clock.now() - tickStarted));
+            await clock.sleep(run.sampleIntervalMs - (clock.monotonic() - tickStarted));
         }
     }
 
@@ -175,50 +230,21 @@ export class SwitchEngine {
      * probes are slower than the window, that older sample is what shows a breach has lasted it.
      */
     private remember(run: Run, samples: readonly Sample[]): void {
-        const t = this.settings.thresholds;
-        const horizon = this.deps.clock.now() - Math.max(t.healthFailingMs, t.errorRateWindowMs, t.p95WindowMs, t.metricsMissingMs) - 2 * this.settings.sampleIntervalMs;
+        const t = run.thresholds;
+        // Twice the longest window: a breach judged as a fraction may have begun before the window.
+        const horizon = this.deps.clock.monotonic() - 2 * Math.max(t.healthFailingMs, t.errorRateWindowMs, t.p95WindowMs, t.metricsMissingMs) - 2 * run.sampleIntervalMs;
         run.history.push(...samples);
         const anchors = COLOURS.map(colour => run.history.filter(s => s.colour === colour && s.at < horizon).pop());
         const kept = run.history.filter(s => s.at >= horizon || anchors.includes(s));
         run.history.splice(0, run.history.length, ...kept);
     }
 
-    /** Extends the lease before anything that takes time or touches the weights. */
+    /** Extends the lease (a compare-and-swap) before anything that takes time or touches the weights. */
     private async keepLock(run: Run): Promise<void> {
-        const renewed = await this.deps.lock.renew(run.holder, this.settings.lockTtlMs);
+        const renewed = await store(this.deps.lock.renew(run.holder, this.settings.lockTtlMs));
         if (!renewed) {
             throw new LostLockError();
         }
         run.holder = renewed;
     }
-
-    /** A run whose lease lapsed and was taken no longer owns the journal: it stops without writing to it. */
-    private async whileLocked(run: Run, work: () => Promise<Outcome>): Promise<Outcome> {
-        try {
-            return await work();
-        } catch (err) {
-            if (err instanceof LostLockError) {
-                return { kind: "halted", switchId: run.switchId, reason: "lost the switch lock to another run; stopped without touching the weights further" };
-            }
-            throw err;
-        }
-    }
-}
-
-function describeVerdict(verdict: Verdict): string {
-    switch (verdict.kind) {
-        case "ok":
-            return "all gates pass";
-        case "watch":
-            return verdict.reasons.join("; ");
-        default:
-            return verdict.reason;
-    }
-}
-
-function toReading(sample: Sample): GateReading {
-    return {
-        colour: sample.colour, healthy: sample.healthy, errorRate: sample.errorRate, p95Ms: sample.p95Ms,
-        detail: [...sample.healthFailures, ...sample.missing],
-    };
 }

@@ -15,6 +15,12 @@ export interface Thresholds {
     readonly p95WindowMs: number;
     /** Metrics unreadable for longer than this halts the switch (fail safe). @default 30000 */
     readonly metricsMissingMs: number;
+    /**
+     * A breach is judged over its window: the signal must be bad in at least this fraction of the
+     * samples since the breach began, so flapping cannot hide a sustained problem and one clean
+     * sample does not reset it, while a lone blip still cannot last the window. @default 0.8
+     */
+    readonly breachFraction: number;
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
@@ -24,13 +30,16 @@ export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
     p95Ms: 2000,
     p95WindowMs: 60_000,
     metricsMissingMs: 30_000,
+    breachFraction: 0.8,
 });
 
 /**
- * One observation of one colour. `errorRate`/`p95Ms`: a number, `null` when the colour had no
- * traffic to measure (no evidence either way), `undefined` when the source could not be read.
+ * One observation of one colour. `errorRate`/`p95Ms`: a number, `undefined` when the source could
+ * not be read or answered something that is not a measurement (empty, NaN, infinite, impossible).
+ * `null` is kept for old journals' readings only.
  */
 export interface Sample {
+    /** Monotonic time (Clock.monotonic), never wall time: a clock step must not stretch or shrink a breach. */
     readonly at: number;
     readonly colour: Colour;
     readonly healthy: boolean;
@@ -91,50 +100,66 @@ const RULES: readonly SignalRule[] = [
 ];
 
 /**
- * The trailing run of samples where `test` holds: when it began and its latest sample. Samples
- * for which `test` has no opinion neither extend nor break the run.
+ * The breach still going on at the newest sample, judged over a window rather than as an unbroken
+ * run: it began at the oldest bad sample from which at least `fraction` of the samples to the newest
+ * are bad. Samples for which `test` has no opinion (no reading) count neither way. Pure, exported for
+ * the boundary tests.
  */
-function trailingRun(samples: readonly Sample[], test: (s: Sample) => boolean | undefined): { since: number; last: Sample } | undefined {
+export function breachSpan(samples: readonly Sample[], test: (s: Sample) => boolean | undefined, fraction: number): { since: number; last: Sample; lastBad: Sample } | undefined {
+    let bad = 0;
+    let judged = 0;
     let since: number | undefined;
     let last: Sample | undefined;
+    let lastBad: Sample | undefined;
     for (let i = samples.length - 1; i >= 0; i--) {
         const verdict = test(samples[i]);
-        if (verdict === false) {
-            break;
-        }
-        if (verdict === true) {
-            since = samples[i].at;
-            last ??= samples[i];
+        if (verdict === undefined) continue;
+        last ??= samples[i];
+        judged++;
+        if (verdict) {
+            bad++;
+            lastBad ??= samples[i];
+            if (bad >= fraction * judged) since = samples[i].at;
         }
     }
-    return since === undefined || last === undefined ? undefined : { since, last };
+    return since === undefined || !last || !lastBad ? undefined : { since, last, lastBad };
 }
+
+/** "Longer than" is strict: a breach that has lasted exactly its window has not yet exceeded it. */
+export const exceeds = (lastedMs: number, limitMs: number) => lastedMs > limitMs;
 
 function breachesOf(samples: readonly Sample[], t: Thresholds): Breach[] {
     const colour = samples[samples.length - 1].colour;
     return RULES.flatMap(rule => {
-        const run = trailingRun(samples, s => rule.breached(s, t));
-        if (!run) {
+        const span = breachSpan(samples, s => rule.breached(s, t), t.breachFraction);
+        if (!span) {
             return [];
         }
-        // Measured to the last sample that showed the breach: a gap in the metrics is not evidence.
-        const lasted = run.last.at - run.since;
+        // Measured to the last sample with a reading: a gap in the metrics is not evidence.
+        const lasted = span.last.at - span.since;
         return [{
             signal: rule.signal,
             colour,
-            since: run.since,
-            sustained: lasted >= rule.windowMs(t),
-            describe: `${colour} ${rule.describe(run.last, t)} for ${formatDuration(lasted)} (limit ${formatDuration(rule.windowMs(t))})`,
+            since: span.since,
+            sustained: exceeds(lasted, rule.windowMs(t)),
+            describe: `${colour} ${rule.describe(span.lastBad, t)} for ${formatDuration(lasted)} (limit ${formatDuration(rule.windowMs(t))})`,
         }];
     });
+}
+
+/** The trailing unbroken run of samples with unreadable metrics, for the grace period. */
+function missingSince(samples: readonly Sample[]): { since: number; last: Sample } | undefined {
+    let since: number | undefined;
+    for (let i = samples.length - 1; i >= 0 && samples[i].missing.length > 0; i--) since = samples[i].at;
+    return since === undefined ? undefined : { since, last: samples[samples.length - 1] };
 }
 
 /**
  * Judges both colours from their sample history (oldest first). A sustained breach on the target
  * rolls back; on the live colour it halts, because moving traffic back onto it would not help.
- * Missing metrics never let a switch advance: they hold it, then halt it.
+ * Missing metrics never let a switch advance: they hold it, then halt it. `idle`: colours at weight 0.
  */
-export function evaluateGates(history: readonly Sample[], target: Colour, t: Thresholds): Verdict {
+export function evaluateGates(history: readonly Sample[], target: Colour, t: Thresholds, idle: readonly Colour[] = []): Verdict {
     const reasons: string[] = [];
     const halts: string[] = [];
     for (const colour of [target, ...COLOURS.filter(c => c !== target)]) {
@@ -149,11 +174,12 @@ export function evaluateGates(history: readonly Sample[], target: Colour, t: Thr
             }
             (breach.sustained ? halts : reasons).push(breach.sustained ? `live colour ${breach.describe}` : breach.describe);
         }
-        const missing = trailingRun(samples, s => s.missing.length > 0);
+        // A colour carrying no traffic has no rates to read; its health still counts.
+        const missing = idle.includes(colour) ? undefined : missingSince(samples);
         if (missing) {
-            const lasted = samples[samples.length - 1].at - missing.since;
+            const lasted = missing.last.at - missing.since;
             const what = `${colour} metrics unavailable for ${formatDuration(lasted)} (${missing.last.missing.join("; ")})`;
-            (lasted >= t.metricsMissingMs ? halts : reasons).push(what);
+            (exceeds(lasted, t.metricsMissingMs) ? halts : reasons).push(what);
         }
     }
     if (halts.length > 0) {

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, open, readFile, truncate } from "node:fs/promises";
-import { dirname } from "node:path";
 import { Thresholds, Verdict } from "./gates";
 import { ObjectStore } from "./objectStore";
 import { Colour, Weights } from "./plan";
+
+/** The journal's format. A tool refuses to act on entries of a higher one: it cannot know what they mean. */
+export const JOURNAL_FORMAT = 1;
 
 /** One colour's readings at a gate, as the journal keeps them. */
 export interface GateReading {
@@ -16,12 +17,23 @@ export interface GateReading {
 
 export type StepRef = number | "rollback";
 
+/** Where the switch reads error rate and latency; journaled so `resume` and `rollback` use the same. */
+export type MetricsSpec = { readonly kind: "synthetic"; readonly probePaths: readonly string[] } | { readonly kind: "prometheus"; readonly url: string };
+
+/** Settings a resume may override; the override is journaled with the resume. */
+export interface Overrides {
+    readonly thresholds?: Partial<Thresholds>;
+    readonly metrics?: MetricsSpec;
+    readonly sampleIntervalMs?: number;
+}
+
 /**
  * Everything a switch does, in order. `step` is the 0-based index into the plan's steps, or
- * "rollback" for the update that puts all traffic back.
+ * "rollback" for the update that puts all traffic back. Weights in `verified`, `rollback-done`,
+ * `completed` and `aborted` are those read back from the load balancer, not those asked for.
  */
 export type JournalEvent =
-    | { type: "start"; from: Colour; to: Colour; steps: number[]; windowMs: number; thresholds: Thresholds; releases: Record<Colour, string>; metrics: string }
+    | { type: "start"; from: Colour; to: Colour; steps: number[]; windowMs: number; thresholds: Thresholds; sampleIntervalMs: number; releases: Record<Colour, string>; metrics: MetricsSpec }
     | { type: "step-start"; step: number; weights: Weights }
     | { type: "weights-set"; step: StepRef; weights: Weights; attempt: number }
     | { type: "verified"; step: StepRef; weights: Weights }
@@ -33,123 +45,146 @@ export type JournalEvent =
     | { type: "rollback-failed"; reason: string; error: string }
     | { type: "halted"; reason: string }
     | { type: "abort-requested" }
-    | { type: "rollback-requested"; reason: string }
-    | { type: "aborted" }
-    | { type: "resumed"; step: number }
+    | { type: "aborted"; weights?: Weights }
+    | { type: "resumed"; step: number; overrides?: Overrides }
+    | { type: "late-update"; landed: Weights; corrected: Weights }
     | { type: "completed"; weights: Weights };
 
-/** `by`: who wrote the entry (git user, $USER or the CI actor). */
-export type JournalEntry = JournalEvent & { readonly switchId: string; readonly at: string; readonly by: string };
+export const EVENT_TYPES: readonly JournalEvent["type"][] = [
+    "start", "step-start", "weights-set", "verified", "update-failed", "gate", "step-passed", "rollback-start", "rollback-done",
+    "rollback-failed", "halted", "abort-requested", "aborted", "resumed", "late-update", "completed",
+];
+
+/**
+ * Entries anyone may write without holding the lock: requests to the running switch, and notices.
+ * They change no state a fence protects, so they carry fence 0.
+ */
+export const UNFENCED_TYPES: readonly JournalEvent["type"][] = ["abort-requested", "late-update"];
+
+/**
+ * `v`: format; `seq`: the entry's place in its switch (1, 2, ...), the only order the journal has:
+ * machines' clocks disagree, `at` is for people. `fence`: the writer's lock fence. `by`: who wrote it.
+ */
+export type JournalEntry = JournalEvent & { readonly v: number; readonly seq: number; readonly fence: number; readonly switchId: string; readonly at: string; readonly by: string };
+
+export interface JournalRead {
+    /** Valid entries, by `seq`. */
+    readonly entries: JournalEntry[];
+    /** Entries that are corrupt, unknown or from another format, each named; they were skipped. */
+    readonly problems: string[];
+    /** Some entry was written by a newer tool: this one must not act on the switch. */
+    readonly newerFormat: boolean;
+}
 
 export interface Journal {
     /** Where it lives, for messages. */
     readonly location: string;
-    append(entry: JournalEntry): Promise<void>;
-    /** Entries of one switch (or of all), oldest first. */
-    read(switchId?: string): Promise<JournalEntry[]>;
-    /** Switch ids, oldest first. */
+    append(switchId: string, event: JournalEvent, meta: { fence: number; by: string; at: string }): Promise<JournalEntry>;
+    read(switchId: string): Promise<JournalRead>;
+    /** Switch ids, oldest first by their serial number. */
     switchIds(): Promise<string[]>;
 }
 
-/** Sorts by time: ids carry their start time in UTC, so lexical order is start order. */
-export function newSwitchId(now: Date): string {
-    return `sw-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "")}-${randomBytes(3).toString("hex")}`;
+const serialOf = (id: string) => Number(/^sw-(\d+)-/.exec(id)?.[1] ?? 0);
+
+/** `sw-000042-20250601T110000Z-1a2b3c`: the serial orders switches; the time is for people. */
+export function newSwitchId(serial: number, now: Date): string {
+    return `sw-${String(serial).padStart(6, "0")}-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "")}-${randomBytes(3).toString("hex")}`;
 }
 
-/** Append-only JSON lines in one file: readable with `cat`, safe with O_APPEND for small lines. */
-export class FileJournal implements Journal {
-    readonly location: string;
+export function nextSerial(ids: readonly string[]): number {
+    return Math.max(0, ...ids.map(serialOf)) + 1;
+}
 
-    constructor(private readonly path: string) {
-        this.location = path;
+/** Checks one stored entry; a problem names the key and what is wrong. */
+export function parseEntry(key: string, body: string, switchId: string, seq: number): { entry?: JournalEntry; problem?: string; newer?: boolean } {
+    let value: Partial<JournalEntry> & Record<string, unknown>;
+    try {
+        value = JSON.parse(body);
+    } catch {
+        return { problem: `${key}: corrupt (not JSON), skipped` };
     }
-
-    async append(entry: JournalEntry): Promise<void> {
-        await mkdir(dirname(this.path), { recursive: true });
-        await this.dropTornLine();
-        await appendFile(this.path, `${JSON.stringify(entry)}\n`);
+    if (!Number.isInteger(value?.v)) {
+        return { problem: `${key}: no format version, skipped` };
     }
-
-    /** A line a crashed writer left half-written was never acknowledged: cut it before it glues onto the next entry. */
-    private async dropTornLine(): Promise<void> {
-        const handle = await open(this.path, "r").catch(() => undefined);
-        if (!handle) return;
-        try {
-            const { size } = await handle.stat();
-            // One entry is far below this, so the tail holds the end of the last whole line.
-            const tail = Buffer.alloc(Math.min(size, 256 * 1024));
-            await handle.read(tail, 0, tail.length, size - tail.length);
-            if (size > 0 && tail[tail.length - 1] !== 0x0a) {
-                await handle.close();
-                await truncate(this.path, size - tail.length + tail.lastIndexOf(0x0a) + 1);
-            }
-        } finally {
-            await handle.close().catch(() => undefined);
-        }
+    if ((value.v as number) > JOURNAL_FORMAT) {
+        return { problem: `${key}: written in journal format ${value.v}, newer than this tool's ${JOURNAL_FORMAT}: upgrade the tool`, newer: true };
     }
-
-    async read(switchId?: string): Promise<JournalEntry[]> {
-        const text = await readFile(this.path, "utf8").catch((err: NodeJS.ErrnoException) => {
-            if (err.code === "ENOENT") return "";
-            throw err;
-        });
-        const lines = text.split("\n").filter(line => line.trim() !== "");
-        const entries = lines.flatMap((line, i) => {
-            try {
-                return [JSON.parse(line) as JournalEntry];
-            } catch {
-                // A crash mid-write can tear the last line only; anything else is corruption.
-                if (i === lines.length - 1) return [];
-                throw new Error(`journal ${this.path}: line ${i + 1} is not JSON`);
-            }
-        });
-        return switchId === undefined ? entries : entries.filter(e => e.switchId === switchId);
+    if (!EVENT_TYPES.includes(value.type as JournalEvent["type"])) {
+        return { problem: `${key}: unknown entry type ${JSON.stringify(value.type)}, skipped` };
     }
-
-    async switchIds(): Promise<string[]> {
-        return [...new Set((await this.read()).map(e => e.switchId))];
+    if (value.seq !== seq || value.switchId !== switchId || !Number.isInteger(value.fence) || typeof value.at !== "string") {
+        return { problem: `${key}: sequence, switch or fence does not match its place in the journal, skipped` };
     }
+    return { entry: value as JournalEntry };
 }
 
 /**
- * One object per entry under `journal/<switchId>/`, named by time and a random suffix, so writers
- * on different machines (a switch and an `abort` from a laptop) never overwrite each other.
+ * One object per entry, `journal/<switchId>/<seq>.json`, each created only if absent (a file linked
+ * into place, or an S3 `If-None-Match: *` PUT): an append is atomic, never overwrites another
+ * writer's entry, and two writers racing for the same sequence number cannot both win; the loser
+ * reads the journal again and takes the next one.
  */
-export class ObjectStoreJournal implements Journal {
+export class SequencedJournal implements Journal {
     readonly location: string;
-    private sequence = 0;
-    /** Entries are written once and never change, so each is fetched once: a running switch re-reads its journal every sample. */
+    private readonly lastSeq = new Map<string, number>();
+    /** Entries never change once written, so each is fetched once: a running switch re-reads its journal every sample. */
     private readonly cache = new Map<string, JournalEntry>();
 
     constructor(private readonly store: ObjectStore, private readonly prefix = "") {
         this.location = `${store.location}/${prefix}journal/`;
     }
 
-    async append(entry: JournalEntry): Promise<void> {
-        // The sequence keeps one writer's entries in order within the same millisecond.
-        const name = `${entry.at.replace(/[-:]/g, "")}-${String(this.sequence++).padStart(6, "0")}-${randomBytes(3).toString("hex")}`;
-        const written = await this.store.put(`${this.prefix}journal/${entry.switchId}/${name}.json`, JSON.stringify(entry), { ifAbsent: true });
-        if (!written) {
-            throw new Error(`journal ${this.location}: entry ${name} already exists`);
+    async append(switchId: string, event: JournalEvent, meta: { fence: number; by: string; at: string }): Promise<JournalEntry> {
+        for (let attempt = 0; attempt < 50; attempt++) {
+            const seq = (this.lastSeq.get(switchId) ?? (await this.highestSeq(switchId))) + 1;
+            const entry = { ...event, v: JOURNAL_FORMAT, seq, fence: meta.fence, switchId, at: meta.at, by: meta.by } as JournalEntry;
+            if (await this.store.create(this.key(switchId, seq), JSON.stringify(entry))) {
+                this.lastSeq.set(switchId, seq);
+                return entry;
+            }
+            // Another writer took this number: learn the journal's end again.
+            this.lastSeq.delete(switchId);
         }
+        throw new Error(`journal ${this.location}: could not find a free sequence number for ${switchId}`);
     }
 
-    async read(switchId?: string): Promise<JournalEntry[]> {
-        const ids = switchId === undefined ? await this.switchIds() : [switchId];
-        const perSwitch = await Promise.all(ids.map(async id => {
-            const keys = await this.store.list(`${this.prefix}journal/${id}/`);
-            await Promise.all(keys.filter(key => !this.cache.has(key)).map(async key => {
-                const body = await this.store.get(key);
-                if (body !== undefined) this.cache.set(key, JSON.parse(body) as JournalEntry);
-            }));
-            return keys.flatMap(key => this.cache.get(key) ?? []);
+    async read(switchId: string): Promise<JournalRead> {
+        const problems: string[] = [];
+        let newerFormat = false;
+        const keys = await this.store.list(`${this.prefix}journal/${switchId}/`);
+        const entries = await Promise.all(keys.map(async key => {
+            const cached = this.cache.get(key);
+            if (cached) return cached;
+            const seq = /\/(\d+)\.json$/.exec(key);
+            const object = await this.store.get(key);
+            if (!seq || !object) {
+                problems.push(`${key}: not a journal entry name, skipped`);
+                return undefined;
+            }
+            const parsed = parseEntry(key, object.body, switchId, Number(seq[1]));
+            if (parsed.problem) problems.push(parsed.problem);
+            newerFormat ||= parsed.newer === true;
+            if (parsed.entry) this.cache.set(key, parsed.entry);
+            return parsed.entry;
         }));
-        return perSwitch.flat();
+        const valid = entries.filter((e): e is JournalEntry => e !== undefined).sort((a, b) => a.seq - b.seq);
+        this.lastSeq.set(switchId, Math.max(this.lastSeq.get(switchId) ?? 0, ...keys.map(k => Number(/\/(\d+)\.json$/.exec(k)?.[1] ?? 0))));
+        return { entries: valid, problems, newerFormat };
     }
 
     async switchIds(): Promise<string[]> {
         const keys = await this.store.list(`${this.prefix}journal/`);
-        const ids = keys.map(key => key.slice(`${this.prefix}journal/`.length).split("/")[0]);
-        return [...new Set(ids)].sort();
+        const ids = [...new Set(keys.map(key => key.slice(`${this.prefix}journal/`.length).split("/")[0]))];
+        return ids.sort((a, b) => serialOf(a) - serialOf(b) || (a < b ? -1 : 1));
+    }
+
+    private key(switchId: string, seq: number): string {
+        return `${this.prefix}journal/${switchId}/${String(seq).padStart(8, "0")}.json`;
+    }
+
+    private async highestSeq(switchId: string): Promise<number> {
+        const keys = await this.store.list(`${this.prefix}journal/${switchId}/`);
+        return Math.max(0, ...keys.map(k => Number(/\/(\d+)\.json$/.exec(k)?.[1] ?? 0)));
     }
 }

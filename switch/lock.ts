@@ -1,29 +1,38 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { dirname } from "node:path";
-import { ObjectStore } from "./objectStore";
 
 /** Who holds the switch lock, and until when; renewed while the holder works. */
 export interface LockHolder {
     /** Unique per acquisition, so a holder never releases someone else's lock. */
     readonly token: string;
+    /**
+     * The fencing token: one more than the previous holder's, given at acquisition and kept by
+     * renewals. Every journal write and traffic update checks it is still the lock's; a run whose
+     * fence is no longer current has been taken over and may neither write nor move traffic.
+     */
+    readonly fence: number;
     readonly by: string;
     readonly host: string;
     readonly pid: number;
     /** What the holder is doing, e.g. "switch to green". */
     readonly purpose: string;
     readonly switchId?: string;
+    /** Wall time: the lease is shared with other machines, which only share wall time. 0 once released. */
     readonly expiresAt: number;
 }
 
-/** Storage for the one lock record: exclusive create, read, overwrite, remove. */
+/** The lock record as stored, with the version a compare-and-swap must name. */
+export interface LockRecord {
+    readonly holder: LockHolder;
+    readonly version: string;
+}
+
+/** Storage for the one lock record: read, create if absent, compare-and-swap. Never delete-then-create. */
 export interface LockBackend {
     readonly location: string;
-    read(): Promise<LockHolder | undefined>;
+    read(): Promise<LockRecord | undefined>;
     create(holder: LockHolder): Promise<boolean>;
-    write(holder: LockHolder): Promise<void>;
-    remove(): Promise<void>;
+    replace(holder: LockHolder, ifVersion: string): Promise<boolean>;
 }
 
 export type AcquireResult = { ok: true; holder: LockHolder } | { ok: false; holder: LockHolder };
@@ -38,6 +47,7 @@ export function pidAlive(pid: number): boolean {
 }
 
 export interface SwitchLockOptions {
+    /** Wall time, for leases other machines read. */
     readonly now: () => number;
     /** @default os.hostname() */
     readonly host?: string;
@@ -45,10 +55,16 @@ export interface SwitchLockOptions {
     readonly alive?: (pid: number) => boolean;
 }
 
+/** Whether `holder` still holds the lock as `record` shows it: same acquisition, same fence. */
+export function holds(record: LockRecord | undefined, holder: Pick<LockHolder, "token" | "fence">): boolean {
+    return record?.holder.token === holder.token && record.holder.fence === holder.fence;
+}
+
 /**
  * A lease, not a mutex: a holder that dies stops renewing and its lock lapses at `expiresAt`. On
  * the holder's own host a dead pid frees the lock at once, so a crashed switch can be resumed
- * without waiting out the lease.
+ * without waiting out the lease. Every change is one compare-and-swap on the record's version, so
+ * of two runs taking over the same stale lock exactly one wins, and each takeover raises the fence.
  */
 export class SwitchLock {
     constructor(private readonly backend: LockBackend, private readonly options: SwitchLockOptions) {}
@@ -58,7 +74,7 @@ export class SwitchLock {
     }
 
     holderFor(fields: Pick<LockHolder, "by" | "purpose" | "switchId">, ttlMs: number): LockHolder {
-        return { ...fields, token: randomBytes(8).toString("hex"), host: this.host, pid: process.pid, expiresAt: this.options.now() + ttlMs };
+        return { ...fields, token: randomBytes(8).toString("hex"), fence: 0, host: this.host, pid: process.pid, expiresAt: this.options.now() + ttlMs };
     }
 
     isLive(holder: LockHolder): boolean {
@@ -70,110 +86,53 @@ export class SwitchLock {
 
     /** The live holder, if any. */
     async current(): Promise<LockHolder | undefined> {
-        const holder = await this.backend.read();
-        return holder && this.isLive(holder) ? holder : undefined;
+        const record = await this.backend.read();
+        return record && this.isLive(record.holder) ? record.holder : undefined;
     }
 
-    async acquire(holder: LockHolder): Promise<AcquireResult> {
-        if (await this.backend.create(holder)) {
-            return { ok: true, holder };
+    /**
+     * Takes the lock when it is free or lapsed; with `force`, also from a live holder (a rollback
+     * that must not wait for a run that may be stuck). Resolves with the holder and its fence.
+     */
+    async acquire(holder: LockHolder, options: { force?: boolean } = {}): Promise<AcquireResult> {
+        const record = await this.backend.read();
+        if (record && this.isLive(record.holder) && !options.force) {
+            return { ok: false, holder: record.holder };
         }
-        const existing = await this.backend.read();
-        if (existing && this.isLive(existing)) {
-            return { ok: false, holder: existing };
+        const mine = { ...holder, fence: (record?.holder.fence ?? 0) + 1 };
+        const won = record ? await this.backend.replace(mine, record.version) : await this.backend.create(mine);
+        if (won) {
+            return { ok: true, holder: mine };
         }
-        await this.backend.remove();
-        if (await this.backend.create(holder)) {
-            return { ok: true, holder };
-        }
-        // Someone else took the stale lock between our remove and create.
+        // Another run changed the record between our read and our write, and its write stands.
         const winner = await this.backend.read();
-        return winner ? { ok: false, holder: winner } : { ok: false, holder };
+        return { ok: false, holder: winner?.holder ?? mine };
     }
 
-    /** Extends the lease; false when the lock is no longer ours (it lapsed and was taken). */
+    /** Extends the lease; undefined when the lock is no longer ours (taken over). Store failures throw. */
     async renew(holder: LockHolder, ttlMs: number): Promise<LockHolder | undefined> {
-        const existing = await this.backend.read();
-        if (existing?.token !== holder.token) {
+        const record = await this.backend.read();
+        if (!record || !holds(record, holder)) {
             return undefined;
         }
         const renewed = { ...holder, expiresAt: this.options.now() + ttlMs };
-        await this.backend.write(renewed);
-        return renewed;
+        return (await this.backend.replace(renewed, record.version)) ? renewed : undefined;
     }
 
+    /** The fencing check: true while `holder`'s acquisition is still the lock's. Store failures throw. */
+    async owns(holder: LockHolder): Promise<boolean> {
+        return holds(await this.backend.read(), holder);
+    }
+
+    /** Marks the lock free (the record stays, so the next holder's fence is higher still). */
     async release(holder: LockHolder): Promise<void> {
-        const existing = await this.backend.read();
-        if (existing?.token === holder.token) {
-            await this.backend.remove();
+        const record = await this.backend.read();
+        if (record && holds(record, holder)) {
+            await this.backend.replace({ ...record.holder, expiresAt: 0 }, record.version);
         }
     }
 
     private get host(): string {
         return this.options.host ?? hostname();
-    }
-}
-
-/** The lock as a file beside the file journal; `wx` makes the create exclusive. */
-export class FileLockBackend implements LockBackend {
-    constructor(readonly location: string) {}
-
-    async read(): Promise<LockHolder | undefined> {
-        try {
-            return JSON.parse(await readFile(this.location, "utf8")) as LockHolder;
-        } catch (err) {
-            // Missing, or torn by a crash mid-write: either way nobody holds it.
-            if ((err as NodeJS.ErrnoException).code === "ENOENT" || err instanceof SyntaxError) return undefined;
-            throw err;
-        }
-    }
-
-    async create(holder: LockHolder): Promise<boolean> {
-        await mkdir(dirname(this.location), { recursive: true });
-        try {
-            await writeFile(this.location, JSON.stringify(holder), { flag: "wx" });
-            return true;
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-            throw err;
-        }
-    }
-
-    async write(holder: LockHolder): Promise<void> {
-        const temp = `${this.location}.${randomBytes(4).toString("hex")}.tmp`;
-        await writeFile(temp, JSON.stringify(holder));
-        await rename(temp, this.location);
-    }
-
-    async remove(): Promise<void> {
-        await unlink(this.location).catch((err: NodeJS.ErrnoException) => {
-            if (err.code !== "ENOENT") throw err;
-        });
-    }
-}
-
-/** The lock as one object; the exclusive create is a conditional PUT (`If-None-Match: *`). */
-export class ObjectLockBackend implements LockBackend {
-    readonly location: string;
-
-    constructor(private readonly store: ObjectStore, private readonly key = "switch.lock") {
-        this.location = `${store.location}/${key}`;
-    }
-
-    async read(): Promise<LockHolder | undefined> {
-        const body = await this.store.get(this.key);
-        return body === undefined ? undefined : (JSON.parse(body) as LockHolder);
-    }
-
-    create(holder: LockHolder): Promise<boolean> {
-        return this.store.put(this.key, JSON.stringify(holder), { ifAbsent: true });
-    }
-
-    async write(holder: LockHolder): Promise<void> {
-        await this.store.put(this.key, JSON.stringify(holder));
-    }
-
-    remove(): Promise<void> {
-        return this.store.delete(this.key);
     }
 }

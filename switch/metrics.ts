@@ -1,15 +1,14 @@
-import { Sample } from "./gates";
-import { HealthSource } from "./health";
 import { Colour } from "./plan";
 import { OriginResolver, percentile, probe, probeFailure } from "./probe";
 
 /**
- * Error rate (0-1) and p95 latency of a colour's real traffic. `null`: no traffic to judge.
- * A source that cannot answer throws; the gate then counts the metrics as missing.
+ * Error rate (0-1) and p95 latency of a colour's real traffic, as the source answered: `undefined`
+ * when it had no value. A source that cannot answer throws. Either way, readings.ts decides what
+ * is a measurement; anything else counts as missing.
  */
 export interface MetricsReading {
-    readonly errorRate: number | null;
-    readonly p95Ms: number | null;
+    readonly errorRate: number | undefined;
+    readonly p95Ms: number | undefined;
 }
 
 export interface MetricsSource {
@@ -52,7 +51,7 @@ export class SyntheticProbeSource implements MetricsSource {
         this.history.set(colour, kept);
         return {
             errorRate: kept.filter(p => p.failed).length / kept.length,
-            p95Ms: percentile(kept.map(p => p.ms), 95) ?? null,
+            p95Ms: percentile(kept.map(p => p.ms), 95),
         };
     }
 }
@@ -109,8 +108,8 @@ export class PrometheusMetricsSource implements MetricsSource {
         return { errorRate, p95Ms };
     }
 
-    /** The single value of an instant vector; null when there is no series or 0/0 (no traffic). */
-    private async query(promql: string): Promise<number | null> {
+    /** The single value of an instant vector, as a number (NaN, ±Infinity included); undefined when empty. */
+    private async query(promql: string): Promise<number | undefined> {
         const url = new URL("api/v1/query", this.options.url.endsWith("/") ? this.options.url : `${this.options.url}/`);
         url.searchParams.set("query", promql);
         const response = await fetch(url, {
@@ -122,25 +121,7 @@ export class PrometheusMetricsSource implements MetricsSource {
             throw new Error(`prometheus ${url.origin}: ${body.error ?? `HTTP ${response.status}`}`);
         }
         const raw = body.data.result?.[0]?.value?.[1];
-        // A quantile in the top bucket comes back as "+Inf": a real (and bad) latency, not a gap.
-        const value = raw === undefined ? NaN : raw === "+Inf" ? Infinity : Number(raw);
-        return Number.isNaN(value) ? null : value;
+        // Prometheus writes infinities as "+Inf"/"-Inf", which Number() does not read.
+        return raw === undefined ? undefined : raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : Number(raw);
     }
-}
-
-/** Health and metrics of one colour, read together; a source that fails is recorded as missing. */
-export async function sampleColour(colour: Colour, health: HealthSource, metrics: MetricsSource, now: () => number): Promise<Sample> {
-    const [healthReading, metricsReading] = await Promise.all([
-        health.check(colour),
-        metrics.sample(colour).then(reading => ({ reading, error: undefined }), (err: Error) => ({ reading: undefined, error: err.message })),
-    ]);
-    return {
-        at: now(),
-        colour,
-        healthy: healthReading.healthy,
-        healthFailures: healthReading.failures,
-        errorRate: metricsReading.reading?.errorRate,
-        p95Ms: metricsReading.reading?.p95Ms,
-        missing: [...healthReading.missing, ...(metricsReading.error ? [`${metrics.name}: ${metricsReading.error}`] : [])],
-    };
 }

@@ -1,59 +1,31 @@
-import { createHash, createHmac } from "node:crypto";
+import {
+    GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException,
+} from "@aws-sdk/client-s3";
+
+/** One stored object and the version a conditional replace must name (an S3 ETag, a file generation). */
+export interface StoredObject {
+    readonly body: string;
+    readonly version: string;
+}
 
 /**
- * The few object-storage calls the journal and the lock need, so a switch run on one machine can be
- * read, resumed or rolled back from another (a DigitalOcean Spaces or any S3-compatible bucket).
+ * The few storage calls the journal needs, so a switch run on one machine can be read, resumed or
+ * rolled back from another: read, create-if-absent (never overwrite) and list. Implemented over a
+ * directory (fileStore.ts) and over an S3-compatible bucket (DigitalOcean Spaces).
  */
 export interface ObjectStore {
     readonly location: string;
-    get(key: string): Promise<string | undefined>;
-    /** With `ifAbsent`, resolves false instead of overwriting an existing object. */
-    put(key: string, body: string, options?: { ifAbsent?: boolean }): Promise<boolean>;
-    delete(key: string): Promise<void>;
+    get(key: string): Promise<StoredObject | undefined>;
+    /** Writes only when `key` does not exist; resolves false when it does. Atomic. */
+    create(key: string, body: string): Promise<boolean>;
     /** Keys under a prefix, in lexical order. */
     list(prefix: string): Promise<string[]>;
 }
 
-export interface SigningInput {
-    readonly method: string;
-    readonly url: URL;
-    /** Every header to sign, `host` included, names in any case. */
-    readonly headers: Readonly<Record<string, string>>;
-    readonly payloadHash: string;
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly region: string;
-    readonly service: string;
-    /** `YYYYMMDDTHHMMSSZ`, also sent as `x-amz-date`. */
-    readonly amzDate: string;
-}
-
-export const sha256Hex = (data: string) => createHash("sha256").update(data, "utf8").digest("hex");
-const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
-
-/** RFC 3986 encoding as SigV4 requires it (encodeURIComponent leaves !'()* alone). */
-function uriEncode(value: string): string {
-    return encodeURIComponent(value).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** The `Authorization` header value of AWS Signature Version 4. */
-export function signV4(input: SigningInput): string {
-    const headers = Object.entries(input.headers)
-        .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, " ")] as const)
-        .sort(([a], [b]) => (a < b ? -1 : 1));
-    const signedHeaders = headers.map(([name]) => name).join(";");
-    const query = [...input.url.searchParams.entries()]
-        .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
-        .sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1))
-        .map(([k, v]) => `${k}=${v}`).join("&");
-    const path = input.url.pathname.split("/").map(segment => uriEncode(decodeURIComponent(segment))).join("/");
-    const canonical = [input.method, path, query, ...headers.map(([n, v]) => `${n}:${v}`), "", signedHeaders, input.payloadHash].join("\n");
-    const day = input.amzDate.slice(0, 8);
-    const scope = `${day}/${input.region}/${input.service}/aws4_request`;
-    const stringToSign = ["AWS4-HMAC-SHA256", input.amzDate, scope, sha256Hex(canonical)].join("\n");
-    const key = [day, input.region, input.service, "aws4_request"].reduce<Buffer | string>((k, part) => hmac(k, part), `AWS4${input.secretAccessKey}`);
-    const signature = createHmac("sha256", key).update(stringToSign, "utf8").digest("hex");
-    return `AWS4-HMAC-SHA256 Credential=${input.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+/** The lock record's store: the same calls plus a compare-and-swap on the version. */
+export interface CasStore extends ObjectStore {
+    /** Writes only when the object's version is still `ifVersion`; resolves false otherwise. Atomic. */
+    replace(key: string, body: string, ifVersion: string): Promise<boolean>;
 }
 
 export interface S3StoreOptions {
@@ -67,91 +39,87 @@ export interface S3StoreOptions {
     readonly secretAccessKey: string;
     /** @default 15000 */
     readonly timeoutMs?: number;
-    readonly now?: () => Date;
 }
 
-/** Path-style S3 over fetch and SigV4: no SDK, because the switch needs five calls. */
-export class S3ObjectStore implements ObjectStore {
+/**
+ * A bucket through AWS SDK v3. Create and replace are S3 conditional writes: `If-None-Match: *`
+ * and `If-Match: <etag>`, answered 412 Precondition Failed when the condition does not hold, or 409
+ * ConditionalRequestConflict when a concurrent conditional write won the race
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+ */
+export class S3ObjectStore implements CasStore {
     readonly location: string;
+    private readonly client: S3Client;
 
     constructor(private readonly options: S3StoreOptions) {
         this.location = `s3://${options.bucket} at ${options.endpoint}`;
+        this.client = new S3Client({
+            endpoint: options.endpoint,
+            region: options.region ?? "us-east-1",
+            forcePathStyle: true,
+            credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+            // Checksums only where S3 requires them: Spaces and older S3-compatible stores reject the trailers.
+            requestChecksumCalculation: "WHEN_REQUIRED",
+            responseChecksumValidation: "WHEN_REQUIRED",
+            maxAttempts: 2,
+        });
     }
 
-    async get(key: string): Promise<string | undefined> {
-        const response = await this.send("GET", this.url(key));
-        if (response.status === 404) {
-            return undefined;
+    async get(key: string): Promise<StoredObject | undefined> {
+        try {
+            const answer = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }), this.signal());
+            return { body: (await answer.Body?.transformToString("utf8")) ?? "", version: answer.ETag ?? "" };
+        } catch (err) {
+            if (err instanceof NoSuchKey || statusOf(err) === 404) return undefined;
+            throw this.failure(`GET ${key}`, err);
         }
-        return this.expectOk(response, `GET ${key}`);
     }
 
-    async put(key: string, body: string, options: { ifAbsent?: boolean } = {}): Promise<boolean> {
-        // S3 (and stores that follow it) refuse the write with 412 when the key exists.
-        const response = await this.send("PUT", this.url(key), body, options.ifAbsent ? { "if-none-match": "*" } : {});
-        if (options.ifAbsent && (response.status === 412 || response.status === 409)) {
-            return false;
-        }
-        await this.expectOk(response, `PUT ${key}`);
-        return true;
+    create(key: string, body: string): Promise<boolean> {
+        return this.put(key, body, { IfNoneMatch: "*" });
     }
 
-    async delete(key: string): Promise<void> {
-        const response = await this.send("DELETE", this.url(key));
-        if (response.status !== 404) {
-            await this.expectOk(response, `DELETE ${key}`);
-        }
+    replace(key: string, body: string, ifVersion: string): Promise<boolean> {
+        return this.put(key, body, { IfMatch: ifVersion });
     }
 
     async list(prefix: string): Promise<string[]> {
         const keys: string[] = [];
         let token: string | undefined;
         do {
-            const url = this.url("");
-            url.searchParams.set("list-type", "2");
-            url.searchParams.set("prefix", prefix);
-            if (token) url.searchParams.set("continuation-token", token);
-            const xml = await this.expectOk(await this.send("GET", url), `LIST ${prefix}`);
-            keys.push(...[...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].map(m => decodeXml(m[1])));
-            token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? decodeXml(/<NextContinuationToken>([^<]*)</.exec(xml)?.[1] ?? "") : undefined;
+            try {
+                const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token }), this.signal());
+                keys.push(...(page.Contents ?? []).flatMap(object => (object.Key ? [object.Key] : [])));
+                token = page.IsTruncated ? page.NextContinuationToken : undefined;
+            } catch (err) {
+                throw this.failure(`LIST ${prefix}`, err);
+            }
         } while (token);
         return keys.sort();
     }
 
-    private url(key: string): URL {
-        const base = this.options.endpoint.replace(/\/+$/, "");
-        return new URL(`${base}/${this.options.bucket}/${key.split("/").map(uriEncode).join("/")}`);
-    }
-
-    private async send(method: string, url: URL, body = "", extra: Record<string, string> = {}): Promise<Response> {
-        const amzDate = (this.options.now?.() ?? new Date()).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
-        const payloadHash = sha256Hex(body);
-        const headers: Record<string, string> = { host: url.host, "x-amz-content-sha256": payloadHash, "x-amz-date": amzDate, ...extra };
-        const authorization = signV4({
-            method, url, headers, payloadHash, amzDate, service: "s3",
-            region: this.options.region ?? "us-east-1",
-            accessKeyId: this.options.accessKeyId,
-            secretAccessKey: this.options.secretAccessKey,
-        });
-        const { host: _host, ...sendable } = headers;
-        return fetch(url, {
-            method,
-            headers: { ...sendable, authorization, ...(method === "PUT" ? { "content-type": "application/json" } : {}) },
-            body: method === "PUT" ? body : undefined,
-            signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
-        });
-    }
-
-    private async expectOk(response: Response, what: string): Promise<string> {
-        const text = await response.text();
-        if (!response.ok) {
-            const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
-            throw new Error(`object store ${what}: HTTP ${response.status}${code ? ` ${code}` : ""}`);
+    private async put(key: string, body: string, condition: { IfNoneMatch?: string; IfMatch?: string }): Promise<boolean> {
+        try {
+            await this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: body, ContentType: "application/json", ...condition }), this.signal());
+            return true;
+        } catch (err) {
+            if (statusOf(err) === 412 || statusOf(err) === 409) return false;
+            throw this.failure(`PUT ${key}`, err);
         }
-        return text;
+    }
+
+    private signal(): { abortSignal: AbortSignal } {
+        return { abortSignal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000) };
+    }
+
+    /** One line naming the call and the store's answer; the SDK's messages never carry the secret. */
+    private failure(what: string, err: unknown): Error {
+        const status = statusOf(err);
+        const code = err instanceof S3ServiceException ? err.name : (err as Error).name;
+        return new Error(`object store ${what}: ${status ? `HTTP ${status} ` : ""}${code}${status ? "" : `: ${(err as Error).message}`}`);
     }
 }
 
-function decodeXml(text: string): string {
-    return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+function statusOf(err: unknown): number | undefined {
+    return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }

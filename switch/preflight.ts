@@ -2,6 +2,7 @@ import { Colour, COLOURS } from "../components/platformNames";
 import { EngineDeps } from "./engine";
 import { HealthReading } from "./health";
 import { LockHolder } from "./lock";
+import { readingProblems } from "./readings";
 import { formatWeights, liveColourOf, otherColour, stepProblems, Weights } from "./plan";
 import { replay, SETTLED_STATES, SwitchRecord } from "./record";
 import { ColourOutputs } from "./traffic";
@@ -23,9 +24,38 @@ async function attempt<T>(what: string, read: () => Promise<T>): Promise<{ value
     }
 }
 
-export async function latestRecord(deps: Pick<EngineDeps, "journal">): Promise<SwitchRecord | undefined> {
+/** The journal's latest switch as far as it can be read, with every entry that could not be. */
+export interface LatestRead {
+    readonly record?: SwitchRecord;
+    /** Unreadable entries and entries skipped as fenced off, for people. */
+    readonly problems: readonly string[];
+    /** Entries that could not be read at all: the record may be missing what they said. */
+    readonly unreadable: number;
+    readonly newerFormat: boolean;
+}
+
+export async function readLatest(deps: Pick<EngineDeps, "journal">): Promise<LatestRead> {
     const ids = await deps.journal.switchIds();
-    return ids.length === 0 ? undefined : replay(await deps.journal.read(ids[ids.length - 1]));
+    if (ids.length === 0) {
+        return { problems: [], unreadable: 0, newerFormat: false };
+    }
+    const read = await deps.journal.read(ids[ids.length - 1]);
+    const record = replay(read.entries);
+    return { record, problems: [...read.problems, ...(record?.fenced ?? []).map(f => `skipped ${f}`)], unreadable: read.problems.length, newerFormat: read.newerFormat };
+}
+
+export async function latestRecord(deps: Pick<EngineDeps, "journal">): Promise<SwitchRecord | undefined> {
+    return (await readLatest(deps)).record;
+}
+
+/** A refusal when the metrics source cannot measure `colour` (the live one, which carries traffic). */
+async function metricsRefusal(deps: EngineDeps, colour: Colour): Promise<string | undefined> {
+    try {
+        const problems = readingProblems(await deps.metrics.sample(colour));
+        return problems.length > 0 ? `the metrics source (${deps.metrics.name}) gives no usable reading for ${colour}: ${problems.join("; ")}` : undefined;
+    } catch (err) {
+        return `the metrics source (${deps.metrics.name}) does not answer for ${colour}: ${(err as Error).message.split("\n")[0]}`;
+    }
 }
 
 export function describeHolder(holder: LockHolder): string {
@@ -60,21 +90,27 @@ function healthRefusal(colour: Colour, health: HealthReading): string | undefine
 /**
  * Every reason not to start a switch to `target`, found with reads only: a switch in progress or
  * interrupted, the lock held, traffic split, the target not deployed, in standby, unhealthy, on the
- * live colour's release, or steps that move more than the traffic stack allows.
+ * live colour's release, a metrics source that does not answer, or steps that move more than the
+ * traffic stack allows.
  */
 export async function preflight(deps: EngineDeps, target: Colour, steps: readonly number[]): Promise<Preflight> {
-    const [record, holder, weights, outputs, maxStepShare, health] = await Promise.all([
-        latestRecord(deps),
+    const [latest, holder, weights, outputs, maxStepShare, health, metrics] = await Promise.all([
+        readLatest(deps),
         deps.lock.current(),
         attempt(`the weights of ${deps.traffic.description}`, () => deps.traffic.getWeights()),
         Promise.all(COLOURS.map(colour => attempt(`${colour}'s stack outputs`, () => deps.traffic.colourOutputs(colour)))),
         attempt(`${deps.traffic.description}'s maxStepShare`, () => deps.traffic.maxStepShare()),
         deps.health.check(target),
+        metricsRefusal(deps, otherColour(target)),
     ]);
+    const { record } = latest;
     const byColour = Object.fromEntries(COLOURS.map((colour, i) => [colour, outputs[i]])) as Record<Colour, (typeof outputs)[number]>;
     const refusals: string[] = [];
     const add = (reason: string | undefined) => reason !== undefined && refusals.push(reason);
 
+    if (latest.newerFormat) {
+        add(`the journal at ${deps.journal.location} was written by a newer version of this tool: upgrade before switching`);
+    }
     const inJournal = journalRefusal(record, holder, weights.value);
     add(inJournal);
     if (holder && holder.switchId !== record?.switchId) {
@@ -105,6 +141,9 @@ export async function preflight(deps: EngineDeps, target: Colour, steps: readonl
     }
     if (targetOut.value) {
         add(healthRefusal(target, health));
+    }
+    if (liveOut.value) {
+        add(metrics);
     }
     stepProblems("steps", steps, maxStepShare.value).forEach(add);
     return {

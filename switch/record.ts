@@ -1,5 +1,5 @@
 import { Thresholds } from "./gates";
-import { JournalEntry } from "./journal";
+import { JournalEntry, MetricsSpec, UNFENCED_TYPES } from "./journal";
 import { Colour, formatDuration, formatWeights, Weights } from "./plan";
 
 /**
@@ -18,6 +18,8 @@ export interface SwitchRecord {
     readonly steps: readonly number[];
     readonly windowMs: number;
     readonly thresholds: Thresholds;
+    readonly sampleIntervalMs: number;
+    readonly metrics: MetricsSpec;
     readonly releases: Readonly<Record<Colour, string>>;
     /** Who started it. */
     readonly by: string;
@@ -29,6 +31,12 @@ export interface SwitchRecord {
     readonly step: number;
     /** The weights the switch last meant to have applied. */
     readonly intended?: Weights;
+    /** The weights last read back from the load balancer after an update of this switch. */
+    readonly verified?: Weights;
+    /** The highest fence among the entries that count. */
+    readonly fence: number;
+    /** Entries written by a run that had already been fenced off (a newer fence came before them): skipped. */
+    readonly fenced: readonly string[];
     readonly rollbackReason?: string;
     readonly rollbackDurationMs?: number;
     /** When the breach behind the rollback began (or the rollback, when asked for by hand). */
@@ -36,24 +44,36 @@ export interface SwitchRecord {
     /** Why it halted, failed to roll back, or who aborted it. */
     readonly stopReason?: string;
     /** An `abort` or `rollback` asked of the running switch and not yet carried out. */
-    readonly pending?: { kind: "abort" } | { kind: "rollback"; reason: string };
+    readonly pending?: { kind: "abort" };
     readonly lastEntryAt: string;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Replays one switch's entries (oldest first); undefined when they hold no `start`. */
+/**
+ * Replays one switch's entries in sequence order; undefined when they hold no `start`. An entry
+ * whose fence is lower than one already seen was written by a run another had taken over: it is
+ * skipped and named in `fenced`, so a late write can never rewrite what happened.
+ */
 export function replay(entries: readonly JournalEntry[]): SwitchRecord | undefined {
-    const start = entries.find(e => e.type === "start");
+    const ordered = [...entries].sort((a, b) => a.seq - b.seq);
+    const start = ordered.find(e => e.type === "start");
     if (!start || start.type !== "start") {
         return undefined;
     }
     const record: Mutable<SwitchRecord> = {
         switchId: start.switchId, from: start.from, to: start.to, steps: start.steps, windowMs: start.windowMs,
-        thresholds: start.thresholds, releases: start.releases,
-        by: start.by, startedAt: start.at, state: "running", step: -1, lastEntryAt: start.at,
+        thresholds: start.thresholds, sampleIntervalMs: start.sampleIntervalMs, metrics: start.metrics, releases: start.releases,
+        by: start.by, startedAt: start.at, state: "running", step: -1, lastEntryAt: start.at, fence: start.fence, fenced: [],
     };
-    for (const entry of entries) {
+    for (const entry of ordered.slice(ordered.indexOf(start))) {
+        if (!UNFENCED_TYPES.includes(entry.type)) {
+            if (entry.fence < record.fence) {
+                record.fenced = [...record.fenced, `entry ${entry.seq} (${entry.type}) by ${entry.by} with fence ${entry.fence}, after fence ${record.fence}`];
+                continue;
+            }
+            record.fence = entry.fence;
+        }
         record.lastEntryAt = entry.at;
         switch (entry.type) {
             case "step-start":
@@ -66,6 +86,9 @@ export function replay(entries: readonly JournalEntry[]): SwitchRecord | undefin
                 record.endedAt = undefined;
                 record.pending = undefined;
                 break;
+            case "verified":
+                record.verified = entry.weights;
+                break;
             case "rollback-start":
                 record.state = "rolling-back";
                 record.intended = entry.weights;
@@ -74,6 +97,7 @@ export function replay(entries: readonly JournalEntry[]): SwitchRecord | undefin
                 record.pending = undefined;
                 break;
             case "rollback-done":
+                record.verified = entry.weights;
                 settle(record, entry, "rolled-back");
                 record.rollbackDurationMs = entry.durationMs;
                 break;
@@ -84,17 +108,16 @@ export function replay(entries: readonly JournalEntry[]): SwitchRecord | undefin
                 settle(record, entry, "halted", entry.reason);
                 break;
             case "aborted":
+                record.verified = entry.weights ?? record.verified;
                 settle(record, entry, "aborted", `aborted by ${entry.by}`);
                 record.pending = undefined;
                 break;
             case "completed":
+                record.verified = entry.weights;
                 settle(record, entry, "completed");
                 break;
             case "abort-requested":
                 record.pending = { kind: "abort" };
-                break;
-            case "rollback-requested":
-                record.pending = { kind: "rollback", reason: entry.reason };
                 break;
             default:
                 break;

@@ -4,6 +4,8 @@ import { formatDuration, formatWeights, SwitchPlan } from "./plan";
 
 export type Progress =
     | { readonly kind: "entry"; readonly entry: JournalEntry }
+    /** Something the operator must know that is not a journal entry of this run. */
+    | { readonly kind: "notice"; readonly line: string }
     | { readonly kind: "tick"; readonly step: number; readonly plan: SwitchPlan; readonly elapsedMs: number; readonly verdict: Verdict; readonly samples: readonly Sample[] };
 
 export interface Reporter {
@@ -18,7 +20,7 @@ const stepName = (step: number | "rollback", total?: number) => (step === "rollb
 export function describeEntry(entry: JournalEntry): string {
     switch (entry.type) {
         case "start":
-            return `switch ${entry.switchId}: ${entry.from} (${entry.releases[entry.from]}) -> ${entry.to} (${entry.releases[entry.to]}), steps ${entry.steps.join(",")}, window ${formatDuration(entry.windowMs)}, metrics from ${entry.metrics}, by ${entry.by}`;
+            return `switch ${entry.switchId}: ${entry.from} (${entry.releases[entry.from]}) -> ${entry.to} (${entry.releases[entry.to]}), steps ${entry.steps.join(",")}, window ${formatDuration(entry.windowMs)}, metrics from ${entry.metrics.kind === "prometheus" ? `prometheus at ${entry.metrics.url}` : "synthetic probes"}, by ${entry.by}`;
         case "step-start":
             return `${stepName(entry.step)}: setting ${formatWeights(entry.weights)}`;
         case "weights-set":
@@ -41,12 +43,12 @@ export function describeEntry(entry: JournalEntry): string {
             return `HALTED: ${entry.reason}`;
         case "abort-requested":
             return `abort requested by ${entry.by}`;
-        case "rollback-requested":
-            return `rollback requested by ${entry.by}: ${entry.reason}`;
         case "aborted":
-            return `aborted by ${entry.by}: weights left as they are`;
+            return `aborted by ${entry.by}: weights left as they are${entry.weights ? ` (${formatWeights(entry.weights)})` : ""}`;
         case "resumed":
-            return `resumed by ${entry.by} at ${stepName(entry.step)}`;
+            return `resumed by ${entry.by} at ${stepName(entry.step)}${entry.overrides ? ` with overrides ${JSON.stringify(entry.overrides)}` : ""}`;
+        case "late-update":
+            return `LATE UPDATE from a fenced-off run landed (${formatWeights(entry.landed)}); corrected to ${formatWeights(entry.corrected)}`;
         case "completed":
             return `completed: ${formatWeights(entry.weights)}`;
     }
@@ -66,6 +68,8 @@ export class PlainReporter implements Reporter {
     report(progress: Progress): void {
         if (progress.kind === "entry") {
             this.write(`${progress.entry.at} ${describeEntry(progress.entry)}`);
+        } else if (progress.kind === "notice") {
+            this.write(progress.line);
         }
     }
 }
@@ -77,9 +81,9 @@ export class TtyReporter implements Reporter {
     constructor(private readonly stream: NodeJS.WritableStream) {}
 
     report(progress: Progress): void {
-        if (progress.kind === "entry") {
+        if (progress.kind !== "tick") {
             this.clear();
-            this.stream.write(`${describeEntry(progress.entry)}\n`);
+            this.stream.write(`${progress.kind === "entry" ? describeEntry(progress.entry) : progress.line}\n`);
             return;
         }
         const { step, plan, elapsedMs, verdict, samples } = progress;

@@ -1,5 +1,7 @@
+import { parseArgs as tokenize } from "node:util";
 import { EngineSettings } from "./engine";
 import { DEFAULT_THRESHOLDS, Thresholds } from "./gates";
+import { MetricsSpec, Overrides } from "./journal";
 import { DEFAULT_PROBE_PATHS } from "./metrics";
 import { colourProblems, Colour, DEFAULT_STEPS, parseDuration, parseSteps } from "./plan";
 
@@ -8,6 +10,8 @@ export type Command = (typeof COMMANDS)[number];
 
 export interface CliOptions {
     readonly command: Command;
+    /** `--help`/`-h` given with any command: print usage, exit 0. */
+    readonly help: boolean;
     readonly target?: Colour;
     readonly steps: readonly number[];
     readonly windowMs: number;
@@ -15,9 +19,9 @@ export interface CliOptions {
     readonly reason: string;
     readonly engine: EngineSettings;
     readonly requestWaitMs: number;
-    readonly metrics: "synthetic" | "prometheus";
-    readonly prometheusUrl?: string;
-    readonly probePaths: readonly string[];
+    readonly metrics: MetricsSpec;
+    /** Only what was given on the command line: `resume` uses the journaled settings for the rest. */
+    readonly overrides: Overrides;
     /** A directory, or `s3://bucket/prefix` for a journal other machines can read. */
     readonly store: string;
     readonly trafficDir: string;
@@ -32,7 +36,7 @@ function asFlag(ms: number): string {
 const T = DEFAULT_THRESHOLDS;
 
 /** Flags taking a value, with their defaults; the help text is generated from this table. */
-const VALUE_FLAGS = {
+export const VALUE_FLAGS = {
     "--steps": { help: "canary steps, percent on the target", default: DEFAULT_STEPS.join(",") },
     "--window": { help: "observation window per step (seed: monitor 5 min)", default: "5m" },
     "--interval": { help: "time between samples of both colours", default: "5s" },
@@ -41,11 +45,13 @@ const VALUE_FLAGS = {
     "--error-window": { help: "error-rate breach sustained this long rolls back", default: asFlag(T.errorRateWindowMs) },
     "--p95": { help: "p95 latency breach", default: asFlag(T.p95Ms) },
     "--p95-window": { help: "p95 breach sustained this long rolls back", default: asFlag(T.p95WindowMs) },
-    "--metrics-grace": { help: "metrics unreadable this long halts the switch", default: asFlag(T.metricsMissingMs) },
+    "--metrics-grace": { help: "metrics unreadable longer than this halts the switch", default: asFlag(T.metricsMissingMs) },
+    "--breach-fraction": { help: "percent of samples since a breach began that must be bad", default: String(T.breachFraction * 100) },
+    "--store-timeout": { help: "longest a rollback waits on the journal or lock", default: "5s" },
     "--attempts": { help: "tries of one traffic update before rolling back", default: "3" },
     "--retry-delay": { help: "wait before retrying an update (doubles)", default: "5s" },
     "--lock-ttl": { help: "lease of the switch lock, renewed while running", default: "2m" },
-    "--wait": { help: "how long abort/rollback wait for a running switch", default: "60s" },
+    "--wait": { help: "how long abort waits for a running switch to stop", default: "60s" },
     "--metrics": { help: "synthetic | prometheus", default: "prometheus when PROMETHEUS_URL is set, else synthetic" },
     "--prometheus-url": { help: "Prometheus base URL", default: "$PROMETHEUS_URL" },
     "--probe-paths": { help: "API routes the synthetic source probes", default: DEFAULT_PROBE_PATHS.join(",") },
@@ -56,46 +62,72 @@ const VALUE_FLAGS = {
 } as const;
 type ValueFlag = keyof typeof VALUE_FLAGS;
 
+/** Flags without a value; each also takes `--flag=true` or `--flag=false`. */
+const BOOLEAN_FLAGS = { "--dry-run": { help: "print the plan and refusals, touch nothing (to)" }, "--help": { help: "this text (also -h)" } } as const;
+
 export function usage(): string {
     const flags = Object.entries(VALUE_FLAGS).map(([flag, { help, default: d }]) => `  ${flag.padEnd(17)} ${help} (default ${d})`);
     return [
         "usage: npm run switch -- <command> [flags]",
         "  to <blue|green>   walk the canary steps to a colour (--dry-run prints the plan and touches nothing)",
         "  status            weights, health and current step of both colours",
-        "  rollback          all traffic back on the previous live colour, now",
+        "  rollback          all traffic back on the previous live colour, now: takes the lock over, works without a journal",
         "  abort             stop the running switch at its current weights",
         "  resume            continue or finish an interrupted, halted or aborted switch",
         "  history           the deployment record: every switch, who, which release, outcome",
         ...flags,
+        ...Object.entries(BOOLEAN_FLAGS).map(([flag, { help }]) => `  ${flag.padEnd(17)} ${help}`),
+        "resume uses the thresholds, interval and metrics source journaled when the switch started; flags given override them, and the override is journaled",
         "exit codes: 0 done, 1 bad input or error, 2 refused, 3 rolled back, 4 halted or aborted, 5 rollback failed",
     ].join("\n");
 }
 
-/** Parses the command line; every problem is reported at once, each naming its flag. */
+/**
+ * `--flag=false` / `--flag=true` for boolean flags, which util.parseArgs (Node 20) only takes bare:
+ * false drops the flag, true keeps it bare, anything else is a problem.
+ */
+function normaliseBooleans(argv: readonly string[], problems: string[]): string[] {
+    return argv.flatMap(arg => {
+        const match = /^(--[a-z-]+)=(.*)$/s.exec(arg);
+        if (!match || !(match[1] in BOOLEAN_FLAGS)) return [arg];
+        if (/^(true|1|yes)$/i.test(match[2])) return [match[1]];
+        if (/^(false|0|no)$/i.test(match[2])) return [];
+        problems.push(`${match[1]}: expected true or false, got ${JSON.stringify(match[2])}`);
+        return [];
+    });
+}
+
+/** Parses the command line with util.parseArgs; every problem is reported at once, each naming its flag. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { options?: CliOptions; problems: string[] } {
     const problems: string[] = [];
+    const args = normaliseBooleans(argv, problems);
+    const spec = {
+        ...Object.fromEntries(Object.keys(VALUE_FLAGS).map(flag => [flag.slice(2), { type: "string" as const }])),
+        "dry-run": { type: "boolean" as const },
+        help: { type: "boolean" as const, short: "h" },
+    };
+    // Non-strict, with tokens, so every unknown flag and missing value is named rather than the first thrown.
+    const { tokens = [] } = tokenize({ args, options: spec, strict: false, allowPositionals: true, tokens: true });
     const values = new Map<ValueFlag, string>();
     const positional: string[] = [];
     let dryRun = false;
-    for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].startsWith("--") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
-        if (flag === "--dry-run") {
-            dryRun = true;
-        } else if (flag in VALUE_FLAGS) {
-            const value = inline ?? argv[++i];
-            if (value === undefined || (inline === undefined && value.startsWith("--"))) {
-                problems.push(`${flag}: expected a value`);
-                if (value !== undefined) i--;
-            } else {
-                values.set(flag as ValueFlag, value);
-            }
-        } else if (flag.startsWith("--")) {
-            problems.push(`${flag}: unknown flag (see \`npm run switch -- help\`)`);
-        } else {
-            positional.push(argv[i]);
+    let help = false;
+    for (const token of tokens) {
+        if (token.kind === "positional") {
+            positional.push(token.value);
+        } else if (token.kind === "option") {
+            const flag = `--${token.name}`;
+            if (flag === "--dry-run") dryRun = true;
+            else if (flag === "--help") help = true;
+            else if (!(flag in VALUE_FLAGS)) problems.push(`${token.rawName}: unknown flag (see \`npm run switch -- --help\`)`);
+            else if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--"))) problems.push(`${flag}: expected a value`);
+            else values.set(flag as ValueFlag, token.value);
         }
     }
     const [command, ...rest] = positional;
+    if (help || command === "help") {
+        return { options: { help: true, command: "help" } as CliOptions, problems: [] };
+    }
     if (!(COMMANDS as readonly string[]).includes(command ?? "")) {
         problems.push(`command: expected one of ${COMMANDS.join(", ")}, got ${JSON.stringify(command ?? "")}`);
     }
@@ -121,23 +153,29 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { op
     };
     const steps = parseSteps("--steps", get("--steps"));
     problems.push(...steps.problems);
-    const thresholds: Thresholds = {
-        healthFailingMs: duration("--health-fail"),
-        errorRate: number("--error-rate", 0, 100, false) / 100,
-        errorRateWindowMs: duration("--error-window"),
-        p95Ms: duration("--p95"),
-        p95WindowMs: duration("--p95-window"),
-        metricsMissingMs: duration("--metrics-grace"),
+    const thresholdFlags: Record<keyof Thresholds, [ValueFlag, () => number]> = {
+        healthFailingMs: ["--health-fail", () => duration("--health-fail")],
+        errorRate: ["--error-rate", () => number("--error-rate", 0, 100, false) / 100],
+        errorRateWindowMs: ["--error-window", () => duration("--error-window")],
+        p95Ms: ["--p95", () => duration("--p95")],
+        p95WindowMs: ["--p95-window", () => duration("--p95-window")],
+        metricsMissingMs: ["--metrics-grace", () => duration("--metrics-grace")],
+        breachFraction: ["--breach-fraction", () => number("--breach-fraction", 1, 100, false) / 100],
     };
+    const thresholds = Object.fromEntries(Object.entries(thresholdFlags).map(([key, [, read]]) => [key, read()])) as unknown as Thresholds;
+    const explicitThresholds = Object.fromEntries(Object.entries(thresholdFlags).filter(([, [flag]]) => values.has(flag)).map(([key]) => [key, thresholds[key as keyof Thresholds]]));
     const prometheusUrl = values.get("--prometheus-url") ?? env.PROMETHEUS_URL;
-    const metrics = values.get("--metrics") ?? (prometheusUrl ? "prometheus" : "synthetic");
-    if (metrics !== "synthetic" && metrics !== "prometheus") {
-        problems.push(`--metrics: expected "synthetic" or "prometheus", got ${JSON.stringify(metrics)}`);
-    } else if (metrics === "prometheus" && !prometheusUrl) {
+    const kind = values.get("--metrics") ?? (prometheusUrl ? "prometheus" : "synthetic");
+    if (kind !== "synthetic" && kind !== "prometheus") {
+        problems.push(`--metrics: expected "synthetic" or "prometheus", got ${JSON.stringify(kind)}`);
+    } else if (kind === "prometheus" && !prometheusUrl) {
         problems.push("--prometheus-url: expected a URL (or PROMETHEUS_URL) when --metrics is prometheus");
     }
+    const metrics: MetricsSpec = kind === "prometheus" ? { kind, url: prometheusUrl ?? "" } : { kind: "synthetic", probePaths: get("--probe-paths").split(",").map(p => p.trim()) };
+    const sampleIntervalMs = duration("--interval");
     const options: CliOptions = {
         command: command as Command,
+        help: false,
         target: rest[0] as Colour,
         steps: steps.steps,
         windowMs: duration("--window"),
@@ -145,15 +183,19 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { op
         reason: get("--reason"),
         engine: {
             thresholds,
-            sampleIntervalMs: duration("--interval"),
+            sampleIntervalMs,
             updateAttempts: number("--attempts", 1, 10, true),
             retryDelayMs: duration("--retry-delay"),
             lockTtlMs: duration("--lock-ttl"),
+            storeTimeoutMs: duration("--store-timeout"),
         },
         requestWaitMs: duration("--wait"),
-        metrics: metrics as CliOptions["metrics"],
-        prometheusUrl,
-        probePaths: get("--probe-paths").split(",").map(p => p.trim()),
+        metrics,
+        overrides: {
+            ...(Object.keys(explicitThresholds).length ? { thresholds: explicitThresholds } : {}),
+            ...(values.has("--metrics") || values.has("--prometheus-url") || values.has("--probe-paths") ? { metrics } : {}),
+            ...(values.has("--interval") ? { sampleIntervalMs } : {}),
+        },
         store: values.get("--store") ?? env.BLKOUT_SWITCH_STORE ?? ".switch",
         trafficDir: get("--traffic-dir"),
         trafficStack: get("--traffic-stack"),

@@ -22,6 +22,8 @@ export interface TrafficStack {
     setWeights(weights: Weights, liveColour: Colour): Promise<Weights>;
     /** A colour stack's outputs; undefined when that colour is not deployed. */
     colourOutputs(colour: Colour): Promise<ColourOutputs | undefined>;
+    /** `blkout-traffic:liveColour`: the colour that held everything before the switch in progress; lets a rollback find its way without a journal. */
+    liveColour(): Promise<Colour | undefined>;
     /** `blkout-traffic:maxStepShare`, when set. */
     maxStepShare(): Promise<number | undefined>;
     /** Pool id per colour, for the load balancer's own health view; undefined when not exported. */
@@ -156,6 +158,13 @@ export class PulumiTrafficStack implements TrafficStack {
                 throw new Error(`${this.description}: maxStepShare: expected an integer 1-100, got ${JSON.stringify(value)}`);
             }
             return value === undefined ? undefined : Number(value);
+        });
+    }
+
+    liveColour(): Promise<Colour | undefined> {
+        return guard(async () => {
+            const value = await (await this.traffic()).getConfig(`${TRAFFIC_PROJECT}:liveColour`).then(v => v.value, () => undefined);
+            return (COLOURS as readonly string[]).includes(value ?? "") ? (value as Colour) : undefined;
         });
     }
 

@@ -4,8 +4,10 @@ import { assertNoProblems } from "../components/platformNames";
 import { systemClock } from "./clock";
 import { EngineDeps } from "./engine";
 import { CloudflarePoolHealth, OriginHealthProbe } from "./health";
-import { FileJournal, Journal, ObjectStoreJournal } from "./journal";
-import { FileLockBackend, LockBackend, ObjectLockBackend, SwitchLock } from "./lock";
+import { FileObjectStore } from "./fileStore";
+import { Journal, MetricsSpec, SequencedJournal } from "./journal";
+import { SwitchLock } from "./lock";
+import { FileLockBackend, ObjectLockBackend } from "./lockBackends";
 import { MetricsSource, PrometheusMetricsSource, SyntheticProbeSource } from "./metrics";
 import { S3ObjectStore } from "./objectStore";
 import { Colour } from "./plan";
@@ -19,6 +21,8 @@ export interface CliIo {
     readonly stderr: NodeJS.WritableStream;
     readonly env: NodeJS.ProcessEnv;
     readonly cwd: string;
+    /** The process, when run as one: an interrupt then still says whether traffic is left split. */
+    readonly signals?: Pick<NodeJS.Process, "once" | "exit">;
 }
 
 /** Who is switching, for the deployment record: the CI actor, else git's user, else $USER. */
@@ -42,7 +46,7 @@ export function openStore(spec: string, env: NodeJS.ProcessEnv, cwd: string, now
     const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
     if (!s3) {
         const dir = resolve(cwd, spec);
-        return { journal: new FileJournal(join(dir, "journal.jsonl")), lock: new SwitchLock(new FileLockBackend(join(dir, "switch.lock")), { now }) };
+        return { journal: new SequencedJournal(new FileObjectStore(dir)), lock: new SwitchLock(new FileLockBackend(join(dir, "switch.lock")), { now }) };
     }
     const accessKeyId = env.SPACES_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.SPACES_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY;
@@ -54,8 +58,7 @@ export function openStore(spec: string, env: NodeJS.ProcessEnv, cwd: string, now
     ]);
     const prefix = s3[2] === "" || s3[2].endsWith("/") ? s3[2] : `${s3[2]}/`;
     const store = new S3ObjectStore({ endpoint: endpoint!, bucket: s3[1], region: env.BLKOUT_SWITCH_STORE_REGION, accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! });
-    const backend: LockBackend = new ObjectLockBackend(store, `${prefix}switch.lock`);
-    return { journal: new ObjectStoreJournal(store, prefix), lock: new SwitchLock(backend, { now }) };
+    return { journal: new SequencedJournal(store, prefix), lock: new SwitchLock(new ObjectLockBackend(store, `${prefix}switch.lock`), { now }) };
 }
 
 /** A colour's gateway base URL from its stack outputs, read once per run (origins do not move mid-switch). */
@@ -89,14 +92,16 @@ export function assembleDeps(options: CliOptions, io: CliIo, reporter: Reporter,
             },
         })
         : undefined;
-    const metrics: MetricsSource = options.metrics === "prometheus"
-        ? new PrometheusMetricsSource({ url: options.prometheusUrl!, token: env.PROMETHEUS_TOKEN })
+    const metricsFor = (spec: MetricsSpec): MetricsSource => (spec.kind === "prometheus"
+        ? new PrometheusMetricsSource({ url: spec.url, token: env.PROMETHEUS_TOKEN })
         // Six samples' worth of probes: enough for a p95, short enough to clear soon after a blip.
-        : new SyntheticProbeSource({ origin, paths: options.probePaths, windowMs: 6 * options.engine.sampleIntervalMs });
+        : new SyntheticProbeSource({ origin, paths: spec.probePaths, windowMs: 6 * options.engine.sampleIntervalMs, now: systemClock.monotonic }));
     return {
         traffic,
         health: new OriginHealthProbe({ origin, pool }),
-        metrics,
+        metrics: metricsFor(options.metrics),
+        metricsFor,
+        metricsSpec: options.metrics,
         ...openStore(options.store, env, io.cwd, systemClock.now),
         clock: systemClock,
         reporter,

@@ -30,7 +30,9 @@ describe("bad input", () => {
         [["to", "green", "--window", "forever"], '--window: expected a duration like 60s, 2m or 1500ms, got "forever"'],
         [["to", "green", "--error-rate", "150"], '--error-rate: expected a number 0-100, got "150"'],
         [["switch", "green"], 'command: expected one of to, status, rollback, abort, resume, history, help, got "switch"'],
-        [["to", "green", "--colour", "x"], "--colour: unknown flag (see `npm run switch -- help`)"],
+        [["to", "green", "--colour", "x"], "--colour: unknown flag (see `npm run switch -- --help`)"],
+        [["to", "green", "--dry-run=maybe"], '--dry-run: expected true or false, got "maybe"'],
+        [["to", "green", "--window"], "--window: expected a value"],
     ])("%j is refused naming the argument, exit 1, nothing touched", async (argv, message) => {
         const result = await run(...argv);
         expect(result.code).toBe(1);
@@ -75,12 +77,35 @@ describe("--dry-run", () => {
             "  step 1/2: blue 90 / green 10, then observe 90 s",
             "  step 2/2: blue 0 / green 100, then observe 90 s",
             "  on a sustained breach: blue 100 / green 0 in one update",
-            "gates: health failing > 30 s, error rate > 5 % for 2 min 0 s, p95 > 2000 ms for 60 s roll back; metrics missing > 30 s halts; sampled every 5 s",
+            "gates: health failing > 30 s, error rate > 5 % for 2 min 0 s, p95 > 2000 ms for 60 s roll back (bad in >= 80 % of samples); metrics missing > 30 s halts; sampled every 5 s",
             "would refuse:",
         ].join("\n"));
         expect(result.stdout).toMatch(/dry run: nothing was changed\n$/);
         expect(traffic.calls).toEqual([]);
         expect(await readdir(dir)).toEqual([]);
+    });
+});
+
+describe("CLI habits", () => {
+    it.each([["--help"], ["-h"], ["help"], ["to", "--help"], ["rollback", "-h"], ["status", "--help=true"], ["resume", "--window", "9s", "-h"]])("%j prints usage and exits 0, touching nothing", async (...argv) => {
+        const result = await run(...argv);
+        expect(result).toMatchObject({ code: 0, stderr: "" });
+        expect(result.stdout).toMatch(/^usage: npm run switch -- <command> \[flags\]/);
+        expect(await readdir(dir)).toEqual([]);
+    });
+
+    it("takes --dry-run=false as no dry run, and --dry-run=true as one", async () => {
+        const real = await run("to", "green", "--dry-run=false");
+        expect(real.code).toBe(2);
+        expect(real.stderr).toMatch(/^switch: refused:/);
+        expect(real.stdout).not.toContain("dry run");
+        const dry = await run("to", "green", "--dry-run=true");
+        expect(dry.stdout).toMatch(/dry run: nothing was changed\n$/);
+    });
+
+    it("records only the flags given as overrides for resume", () => {
+        const { options } = parseArgs(["resume", "--health-fail", "45s", "--interval", "2s"], {});
+        expect(options?.overrides).toEqual({ thresholds: { healthFailingMs: 45_000 }, sampleIntervalMs: 2000 });
     });
 });
 
@@ -94,8 +119,8 @@ describe("help and the environment", () => {
 
     it("picks Prometheus when PROMETHEUS_URL is set and the seeds' thresholds by default", () => {
         const { options } = parseArgs(["to", "green"], { PROMETHEUS_URL: "http://prometheus:9090" });
-        expect(options).toMatchObject({ metrics: "prometheus", prometheusUrl: "http://prometheus:9090", steps: [5, 20, 50, 100], windowMs: 300_000 });
-        expect(options?.engine.thresholds).toEqual({ healthFailingMs: 30_000, errorRate: 0.05, errorRateWindowMs: 120_000, p95Ms: 2000, p95WindowMs: 60_000, metricsMissingMs: 30_000 });
+        expect(options).toMatchObject({ metrics: { kind: "prometheus", url: "http://prometheus:9090" }, steps: [5, 20, 50, 100], windowMs: 300_000, overrides: {} });
+        expect(options?.engine.thresholds).toEqual({ healthFailingMs: 30_000, errorRate: 0.05, errorRateWindowMs: 120_000, p95Ms: 2000, p95WindowMs: 60_000, metricsMissingMs: 30_000, breachFraction: 0.8 });
     });
 
     it("names the CI actor, else git's user, else $USER", () => {

@@ -1,9 +1,10 @@
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { SwitchCommands } from "../../switch/commands";
 import { SwitchEngine } from "../../switch/engine";
-import { JournalEntry } from "../../switch/journal";
-import { colourOutputs, harness, Harness, SEED_SETTINGS } from "./support/fakes";
+import { JournalEntry, JournalEvent } from "../../switch/journal";
+import { history, statusReport } from "../../switch/settle";
+import { allEntries, colourOutputs, harness, Harness, SEED_SETTINGS } from "./support/fakes";
 
 let h: Harness;
 beforeEach(async () => { h = await harness(); });
@@ -11,24 +12,27 @@ afterEach(() => h.cleanup());
 
 const request = { target: "green" as const, steps: [5, 20, 50, 100], windowMs: 60_000 };
 const commands = () => new SwitchCommands(new SwitchEngine(h.deps, SEED_SETTINGS), { requestWaitMs: 1000, pollMs: 100 });
-const entries = (): Promise<JournalEntry[]> => h.deps.journal.read();
+const entries = (): Promise<JournalEntry[]> => allEntries(h.deps.journal);
 
 /** Journals a switch that got as far as step `step` and then lost its process. */
 async function interruptedAt(step: number, extra: JournalEntry["type"][] = []): Promise<string> {
-    const switchId = "sw-20250601T110000Z-dead01";
-    const base = { switchId, by: "crashed@example.org", at: "2025-06-01T11:00:00.000Z" };
-    await h.deps.journal.append({ ...base, type: "start", from: "blue", to: "green", steps: [5, 20, 50, 100], windowMs: 60_000, thresholds: SEED_SETTINGS.thresholds, releases: { blue: "1.0.0", green: "1.1.0" }, metrics: "scripted" });
+    const switchId = "sw-000001-20250601T110000Z-dead01";
+    const meta = { fence: 1, by: "crashed@example.org", at: "2025-06-01T11:00:00.000Z" };
+    const append = (event: JournalEvent) => h.deps.journal.append(switchId, event, meta);
+    await append({ type: "start", from: "blue", to: "green", steps: [5, 20, 50, 100], windowMs: 60_000, thresholds: SEED_SETTINGS.thresholds, sampleIntervalMs: 5000, releases: { blue: "1.0.0", green: "1.1.0" }, metrics: { kind: "synthetic", probePaths: ["/scripted"] } });
     for (let i = 0; i <= step; i++) {
-        await h.deps.journal.append({ ...base, type: "step-start", step: i, weights: { blue: 100 - [5, 20, 50, 100][i], green: [5, 20, 50, 100][i] } });
+        const weights = { blue: 100 - [5, 20, 50, 100][i], green: [5, 20, 50, 100][i] };
+        await append({ type: "step-start", step: i, weights });
+        await append({ type: "verified", step: i, weights });
     }
     if (extra.includes("rollback-start")) {
-        await h.deps.journal.append({ ...base, type: "rollback-start", reason: "green health failing", weights: { blue: 100, green: 0 }, breachStartedAt: "2025-06-01T10:59:30.000Z" });
+        await append({ type: "rollback-start", reason: "green health failing", weights: { blue: 100, green: 0 }, breachStartedAt: "2025-06-01T10:59:30.000Z" });
     }
-    await h.traffic.setWeights({ blue: 80, green: 20 }, "blue");
+    await h.traffic.setWeights({ blue: 100 - [5, 20, 50, 100][step], green: [5, 20, 50, 100][step] }, "blue");
     h.traffic.applied.length = 0;
     h.traffic.calls.length = 0;
     // The crashed run's lease, left behind by a pid that no longer exists.
-    await h.deps.lock.acquire({ token: "dead", by: "crashed@example.org", host: require("node:os").hostname(), pid: 2 ** 22 + 7, purpose: "switch to green", switchId, expiresAt: h.clock.now() + 60_000 });
+    await h.deps.lock.acquire({ token: "dead", fence: 0, by: "crashed@example.org", host: require("node:os").hostname(), pid: 2 ** 22 + 7, purpose: "switch to green", switchId, expiresAt: h.clock.now() + 60_000 });
     return switchId;
 }
 
@@ -74,7 +78,7 @@ describe("refusals before a switch starts", () => {
         await interruptedAt(1);
         const outcome = await commands().switchTo(request);
         expect(outcome.kind === "refused" && outcome.reasons).toEqual([
-            "switch sw-20250601T110000Z-dead01 (blue -> green) was interrupted at blue 80 / green 20: run `resume` or `rollback` first",
+            "switch sw-000001-20250601T110000Z-dead01 (blue -> green) was interrupted at blue 80 / green 20: run `resume` or `rollback` first",
         ]);
     });
 });
@@ -85,7 +89,7 @@ describe("dry run", () => {
         expect(result.refusals).toEqual([]);
         expect(result.plan?.steps.map(s => s.weights.green)).toEqual([5, 20, 50, 100]);
         expect(h.traffic.calls).toEqual([]);
-        await expect(stat(join(h.dir, "journal.jsonl"))).rejects.toThrow(/ENOENT/);
+        await expect(stat(join(h.dir, "journal"))).rejects.toThrow(/ENOENT/);
         await expect(stat(join(h.dir, "switch.lock"))).rejects.toThrow(/ENOENT/);
     });
 });
@@ -131,8 +135,8 @@ describe("rollback and abort commands", () => {
         await interruptedAt(2);
         expect((await commands().abort()).kind).toBe("aborted");
         expect(h.traffic.calls).toEqual([]);
-        expect(await h.traffic.getWeights()).toEqual({ blue: 80, green: 20 });
-        const status = await commands().status();
+        expect(await h.traffic.getWeights()).toEqual({ blue: 50, green: 50 });
+        const status = await statusReport(h.deps);
         expect(status.latest).toMatchObject({ state: "aborted", step: 2 });
     });
 });
@@ -141,14 +145,16 @@ describe("the deployment record", () => {
     it("keeps who, which releases, when, outcome and the rollback reason and duration", async () => {
         h.health.script = (colour, ms) => ({ healthy: !(colour === "green" && ms >= 10_000) });
         await commands().switchTo(request);
-        const [record] = await commands().history();
+        const { records: [record] } = await history(h.deps);
         expect(record).toMatchObject({
             by: "tester@example.org", from: "blue", to: "green", releases: { blue: "1.0.0", green: "1.1.0" },
             state: "rolled-back", rollbackReason: expect.stringMatching(/^green health failing/),
         });
         expect(record.rollbackDurationMs).toBeGreaterThanOrEqual(30_000);
         expect(Date.parse(record.endedAt!)).toBeGreaterThan(Date.parse(record.startedAt));
-        const raw = await readFile(join(h.dir, "journal.jsonl"), "utf8");
-        expect(raw.trim().split("\n").every(line => JSON.parse(line).switchId === record.switchId)).toBe(true);
+        const files = await readdir(join(h.dir, "journal", record.switchId));
+        expect(files).toEqual(files.map((_, i) => `${String(i + 1).padStart(8, "0")}.json`));
+        const first = JSON.parse(await readFile(join(h.dir, "journal", record.switchId, files[0]), "utf8"));
+        expect(first).toMatchObject({ v: 1, seq: 1, fence: 1, type: "start", switchId: record.switchId });
     });
 });

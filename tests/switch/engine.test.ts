@@ -1,10 +1,8 @@
 import { SwitchCommands } from "../../switch/commands";
 import { Outcome, SwitchEngine } from "../../switch/engine";
-import { join } from "node:path";
 import { JournalEntry } from "../../switch/journal";
-import { FileLockBackend } from "../../switch/lock";
 import { Weights } from "../../switch/plan";
-import { harness, Harness, SEED_SETTINGS } from "./support/fakes";
+import { allEntries, harness, Harness, SEED_SETTINGS } from "./support/fakes";
 
 let h: Harness;
 beforeEach(async () => { h = await harness(); });
@@ -12,7 +10,7 @@ afterEach(() => h.cleanup());
 
 const request = { target: "green" as const, steps: [5, 20, 50, 100], windowMs: 60_000 };
 const commands = (settings = SEED_SETTINGS) => new SwitchCommands(new SwitchEngine(h.deps, settings), { requestWaitMs: 1000, pollMs: 100 });
-const entries = (): Promise<JournalEntry[]> => h.deps.journal.read();
+const entries = (): Promise<JournalEntry[]> => allEntries(h.deps.journal);
 const types = async () => (await entries()).map(e => e.type);
 const greenShares = (ws: readonly Weights[]) => ws.map(w => w.green);
 
@@ -86,7 +84,7 @@ describe("automatic rollback", () => {
     });
 
     it("still sees a breach sustained when each sample takes longer than the whole breach window", async () => {
-        const second = { healthFailingMs: 1000, errorRate: 0.05, errorRateWindowMs: 1000, p95Ms: 1000, p95WindowMs: 1000, metricsMissingMs: 1000 };
+        const second = { healthFailingMs: 1000, errorRate: 0.05, errorRateWindowMs: 1000, p95Ms: 1000, p95WindowMs: 1000, metricsMissingMs: 1000, breachFraction: 0.8 };
         h.metrics.script = async (colour, ms) => {
             // Probes of a slow origin take 1.5 s, far beyond the 0.2 s interval and the 1 s window.
             const slow = colour === "green" && ms > 3000;
@@ -138,10 +136,13 @@ describe("traffic update failures", () => {
         h.health.script = (colour, ms) => ({ healthy: !(colour === "green" && ms >= 10_000) });
         const engineCommands = commands();
         const original = h.traffic.setWeights.bind(h.traffic);
-        h.traffic.setWeights = async (w, live) => (w.blue === 100 ? Promise.reject(new Error("cloudflare: 500")) : original(w, live));
+        let rollbackTries = 0;
+        h.traffic.setWeights = async (w, live) => (w.blue === 100 ? (rollbackTries++, Promise.reject(new Error("cloudflare: 500"))) : original(w, live));
         const outcome = await engineCommands.switchTo(request);
-        expect(outcome).toMatchObject({ kind: "rollback-failed", error: "cloudflare: 500" });
-        expect((await types()).filter(t => t === "update-failed")).toHaveLength(3);
+        expect(outcome).toMatchObject({ kind: "rollback-failed", error: "after 3 attempts: cloudflare: 500" });
+        // Three tries of the rollback, journaled once it has given up rather than between tries.
+        expect(rollbackTries).toBe(3);
+        expect((await types()).slice(-2)).toEqual(["rollback-start", "rollback-failed"]);
     });
 });
 
@@ -152,7 +153,7 @@ describe("the lock", () => {
             if (ms >= 80_000 && !taken) {
                 taken = true;
                 // As if this run stalled past its lease and a `resume` elsewhere took over.
-                await new FileLockBackend(join(h.dir, "switch.lock")).write({ token: "other", by: "other", host: "elsewhere", pid: 1, purpose: "resume", expiresAt: h.clock.now() + 60_000 });
+                await h.deps.lock.acquire({ token: "other", fence: 0, by: "other", host: "elsewhere", pid: 1, purpose: "resume", expiresAt: h.clock.now() + 60_000 }, { force: true });
             }
             return {};
         };
@@ -170,7 +171,7 @@ describe("requests from another run", () => {
         h.health.script = (_colour, ms) => {
             if (ms >= 80_000 && !asked) {
                 asked = true;
-                void h.deps.journal.read().then(js => h.deps.journal.append({ type: "abort-requested", switchId: js[0].switchId, at: new Date().toISOString(), by: "other@example.org" }));
+                void entries().then(js => h.deps.journal.append(js[0].switchId, { type: "abort-requested" }, { fence: 0, at: new Date().toISOString(), by: "other@example.org" }));
             }
             return {};
         };
@@ -180,17 +181,16 @@ describe("requests from another run", () => {
         expect((await entries()).find(e => e.type === "aborted")).toBeDefined();
     });
 
-    it("rolls back when a rollback is journaled", async () => {
-        let asked = false;
+    it("honours a `rollback` from another run at once: takes the lock over, fences this run off, rolls back", async () => {
+        let asked: Promise<unknown> | undefined;
         h.health.script = (_colour, ms) => {
-            if (ms >= 80_000 && !asked) {
-                asked = true;
-                void h.deps.journal.read().then(js => h.deps.journal.append({ type: "rollback-requested", reason: "users report errors", switchId: js[0].switchId, at: new Date().toISOString(), by: "other@example.org" }));
-            }
+            if (ms >= 80_000 && !asked) asked = commands().rollback("users report errors");
             return {};
         };
         const outcome = await commands().switchTo(request);
-        expect(outcome).toMatchObject({ kind: "rolled-back", reason: "users report errors" });
-        expect(h.traffic.applied[h.traffic.applied.length - 1]).toEqual({ blue: 100, green: 0 });
+        expect(outcome).toMatchObject({ kind: "halted", reason: expect.stringMatching(/^lost the switch lock/) });
+        expect(await asked).toMatchObject({ kind: "rolled-back", reason: "users report errors" });
+        expect(await h.traffic.getWeights()).toEqual({ blue: 100, green: 0 });
+        expect(greenShares(h.traffic.applied)).toEqual([5, 20, 0]);
     });
 });

@@ -1,6 +1,7 @@
 import { ServerResponse } from "node:http";
 import { CloudflarePoolHealth, OriginHealthProbe } from "../../switch/health";
-import { PrometheusMetricsSource, prometheusQueries, sampleColour, SyntheticProbeSource } from "../../switch/metrics";
+import { PrometheusMetricsSource, prometheusQueries, SyntheticProbeSource } from "../../switch/metrics";
+import { sampleColour } from "../../switch/readings";
 import { Colour } from "../../switch/plan";
 import { FakeServer, json, SeenRequest, startFakeServer } from "./support/httpFake";
 import { ColourSite, startColour } from "./support/platform";
@@ -31,11 +32,30 @@ describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => 
             .toBe('sum(rate(nginx_http_requests_total{blkout_colour="blue",status=~"5.."}[1m])) / sum(rate(nginx_http_requests_total{blkout_colour="blue"}[1m]))');
     });
 
-    it("reads no series and NaN (0/0) as no traffic, and +Inf as a real latency", async () => {
-        answer = (req, res) => (req.url.searchParams.get("query")!.startsWith("histogram_quantile") ? vector("+Inf") : vector("NaN"))(req, res);
-        expect(await new PrometheusMetricsSource({ url: prometheus.url }).sample("blue")).toEqual({ errorRate: null, p95Ms: Infinity });
-        answer = vector();
-        expect(await new PrometheusMetricsSource({ url: prometheus.url }).sample("blue")).toEqual({ errorRate: null, p95Ms: null });
+    it.each([
+        ["no series (an empty vector)", undefined, "error rate: no data (empty answer); p95: no data (empty answer)"],
+        ["NaN (0/0: no requests)", "NaN", "error rate: not a number (NaN); p95: not a number (NaN)"],
+        ["+Inf (a quantile past the top bucket)", "+Inf", "error rate: infinite (Infinity); p95: infinite (Infinity)"],
+        ["a negative rate (a counter reset)", "-0.2", "error rate: impossible value -0.2; p95: impossible value -0.2"],
+    ])("counts %s as missing data, never as a healthy reading", async (_what, value, problems) => {
+        answer = vector(value);
+        const source = new PrometheusMetricsSource({ url: prometheus.url });
+        const sample = await sampleColour("green", { check: async () => ({ healthy: true, failures: [], missing: [] }) }, source, () => 7);
+        expect(sample).toMatchObject({ at: 7, errorRate: undefined, p95Ms: undefined, missing: [`prometheus: ${problems}`] });
+    });
+
+    it("counts a 500 as missing, naming the status", async () => {
+        answer = (_req, res) => { res.writeHead(500, { "content-type": "text/html" }); res.end("<h1>Internal Server Error</h1>"); };
+        const sample = await sampleColour("green", { check: async () => ({ healthy: true, failures: [], missing: [] }) }, new PrometheusMetricsSource({ url: prometheus.url }), () => 1);
+        expect(sample).toMatchObject({ errorRate: undefined, p95Ms: undefined, missing: [`prometheus: prometheus ${prometheus.url}: HTTP 500`] });
+    });
+
+    it("counts an answer slower than its timeout as missing", async () => {
+        answer = (req, res) => { setTimeout(() => vector("0.01")(req, res), 600); };
+        const source = new PrometheusMetricsSource({ url: prometheus.url, timeoutMs: 150 });
+        const sample = await sampleColour("green", { check: async () => ({ healthy: true, failures: [], missing: [] }) }, source, () => 1);
+        expect(sample.missing).toEqual([expect.stringMatching(/^prometheus: .*(abort|timeout|TimeoutError)/i)]);
+        expect(sample.errorRate).toBeUndefined();
     });
 
     it("fails with Prometheus's own error, which the sampler records as missing metrics", async () => {

@@ -32,6 +32,15 @@ describe("stepProblems with the traffic stack's maxStepShare", () => {
         expect(stepProblems("steps", [5, 20, 50, 100], 30)).toEqual(["steps[3]: moves 50 points, more than the traffic stack's maxStepShare 30"]);
         expect(stepProblems("steps", [5, 20, 50, 100], 50)).toEqual([]);
     });
+
+    // The ceiling's boundary: a step moving 29, 30 or 31 points against maxStepShare 30.
+    it.each([[29, []], [30, []], [31, ["steps[1]: moves 31 points, more than the traffic stack's maxStepShare 30"]]])("a step of %i points against maxStepShare 30", (moved, problems) => {
+        expect(stepProblems("steps", [60, 60 + (moved as number), 100], 30).filter(p => p.startsWith("steps[1]"))).toEqual(problems);
+    });
+
+    it.each([[99, []], [100, []], [101, ["steps[0]: expected an integer percentage 1-100, got 101", "steps[0]: moves 101 points, more than the traffic stack's maxStepShare 100"]]])("a first step of %i %% against the 100 %% ceiling", (share, problems) => {
+        expect(stepProblems("steps", [share as number], 100).filter(p => p.startsWith("steps[0]"))).toEqual(problems);
+    });
 });
 
 describe("buildPlan", () => {

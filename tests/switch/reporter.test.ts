@@ -17,7 +17,7 @@ const tick: Progress = {
         { at: 0, colour: "green", healthy: true, healthFailures: [], errorRate: 0.07, p95Ms: undefined, missing: ["prometheus: timeout"] },
     ],
 };
-const entry: JournalEntry = { type: "verified", step: 1, weights: { blue: 80, green: 20 }, switchId: "sw-1", at: "2025-06-01T12:00:00.000Z", by: "t" };
+const entry: JournalEntry = { type: "verified", step: 1, weights: { blue: 80, green: 20 }, v: 1, seq: 4, fence: 1, switchId: "sw-1", at: "2025-06-01T12:00:00.000Z", by: "t" };
 
 describe("progress display", () => {
     it("redraws one status line on a terminal and prints journal entries above it", () => {

@@ -1,5 +1,6 @@
-import { join } from "node:path";
-import { FileJournal, JournalEntry } from "../../../switch/journal";
+import { JournalEntry } from "../../../switch/journal";
+import { openStore } from "../../../switch/wiring";
+import { allEntries } from "./fakes";
 import { LoadGenerator, LoadResult } from "./load";
 import { FAST_FLAGS, Platform, startPlatform, tempStore } from "./platform";
 
@@ -47,7 +48,7 @@ export function useScenario(): Scenario {
         get platform() { return platform; },
         get load() { return load; },
         flags: () => ["--store", store.dir, ...FAST_FLAGS],
-        journal: () => new FileJournal(join(store.dir, "journal.jsonl")).read(),
+        journal: () => allEntries(openStore(store.dir, {}, "/", Date.now).journal),
         changes: () => platform.edge.changes.slice(firstChange),
         greenShares: () => platform.edge.changes.slice(firstChange).map(c => c.weights.green),
         lastChange: () => platform.edge.changes[platform.edge.changes.length - 1],

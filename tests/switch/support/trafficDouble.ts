@@ -31,7 +31,8 @@ export class RecordingTraffic implements TrafficStack {
     readonly applied: Weights[] = [];
     private readonly failures: InjectedFailure[] = [];
 
-    constructor(private readonly backend: WeightsBackend, public outputs: Partial<Record<Colour, ColourOutputs>>, public maxShare?: number) {}
+    /** `initialLive`: the traffic stack's liveColour before any update of this double. */
+    constructor(private readonly backend: WeightsBackend, public outputs: Partial<Record<Colour, ColourOutputs>>, public maxShare?: number, public initialLive?: Colour) {}
 
     /** The next `count` updates fail this way; later ones succeed. */
     failNext(count: number, failure: InjectedFailure): void {
@@ -58,6 +59,10 @@ export class RecordingTraffic implements TrafficStack {
 
     async colourOutputs(colour: Colour): Promise<ColourOutputs | undefined> {
         return this.outputs[colour];
+    }
+
+    async liveColour(): Promise<Colour | undefined> {
+        return this.calls[this.calls.length - 1]?.liveColour ?? this.initialLive;
     }
 
     async maxStepShare(): Promise<number | undefined> {
