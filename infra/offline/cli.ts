@@ -1,5 +1,6 @@
 import { ConfigError } from "../config/validators";
 import { estimateMonthlyCost } from "./cost";
+import { platformCost, renderPlatformCost } from "./platformCost";
 import { maskedOutputs, renderStack } from "./render";
 import { evaluateStack, offlineStackNames, StackEvaluation } from "./stacks";
 import { crossStackVerdicts, renderVerdicts, stackVerdicts, StackVerdicts } from "./verdicts";
@@ -52,6 +53,7 @@ export async function main(argv: readonly string[], evaluateOne: StackEvaluator 
         }
     }
     const crossStack = crossStackVerdicts(evaluations);
+    const cost = platformCost(evaluations.map(e => ({ stack: e.stack, project: e.project, resources: e.resources, mode: e.outputs.mode?.value as string | undefined })));
     const blocked = [...verdicts.values()].some(v => v.blocking.length > 0) || (crossStack ?? []).length > 0;
     if (options.json) {
         const report = {
@@ -66,6 +68,7 @@ export async function main(argv: readonly string[], evaluateOne: StackEvaluator 
                 policyViolations: verdicts.get(e)?.violations ?? [],
             })),
             blueGreenViolations: crossStack ?? null,
+            platformCost: cost,
             failures,
         };
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -74,6 +77,7 @@ export async function main(argv: readonly string[], evaluateOne: StackEvaluator 
         if (crossStack) {
             process.stdout.write(`${renderVerdicts("Blue/green invariants across the stacks", crossStack).join("\n")}\n\n`);
         }
+        process.stdout.write(`${renderPlatformCost(cost).join("\n")}\n\n`);
         failures.forEach(f => process.stderr.write(`Stack ${f.stack} failed:\n${f.reason}\n\n`));
         process.stdout.write(`Previewed ${evaluations.length} of ${options.stacks.length} stack(s) offline${failures.length > 0 ? `; ${failures.length} failed` : ""}${blocked ? "; a mandatory policy is violated" : ""}.\n`);
     }
