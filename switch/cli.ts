@@ -5,6 +5,7 @@ import { Thresholds } from "./gates";
 import { formatDuration, formatWeights } from "./plan";
 import { describeHolder } from "./preflight";
 import { describeRecord } from "./record";
+import { lifecycleCommand } from "./lifecycleCli";
 import { createReporter, Reporter } from "./reporter";
 import { CliOptions, parseArgs, usage } from "./settings";
 import { CliIo, productionDeps } from "./wiring";
@@ -78,6 +79,9 @@ export function describeOutcome(outcome: Outcome, command: string): { line: stri
 export async function runCli(argv: readonly string[], io: CliIo, makeDeps: DepsFactory = productionDeps): Promise<number> {
     const out = (line: string) => io.stdout.write(`${line}\n`);
     const err = (line: string) => io.stderr.write(`switch: ${line}\n`);
+    // `warm` and `standby` (the colour lifecycle, switch/lifecycleCli.ts) have their own parser.
+    const lifecycle = lifecycleCommand(argv, io);
+    if (lifecycle) return lifecycle;
     const parsed = parseArgs(argv, io.env);
     if (!parsed.options) {
         err(`invalid arguments:\n${parsed.problems.map(p => `  - ${p}`).join("\n")}`);
