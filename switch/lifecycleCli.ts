@@ -47,10 +47,13 @@ export function parseLifecycleArgs(argv: readonly string[], env: NodeJS.ProcessE
         if (flag === "--check-config") {
             checkConfig = true;
         } else if (["--timeout", "--poll", "--hold", "--force", "--policy-pack", "--store", "--allow"].includes(flag)) {
-            const value = rest[++i];
+            const value = rest[i + 1];
             if (value === undefined || value.startsWith("--") || value.trim() === "") {
                 problems.push(`${flag}: expected a value`);
-            } else if (flag === "--allow") {
+                continue;
+            }
+            i++;
+            if (flag === "--allow") {
                 const at = value.indexOf("=");
                 if (at <= 0 || value.slice(at + 1).trim() === "") problems.push(`--allow ${JSON.stringify(value)}: expected <resource>=<reason>`);
                 else allow[value.slice(0, at)] = value.slice(at + 1).trim();
