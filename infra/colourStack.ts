@@ -34,7 +34,9 @@ export function colourNodeTag(colour: string): string {
 
 /**
  * DigitalOcean tag on a standby colour's cluster: the policy pack reads it (a standby cluster may run
- * one node and a non-HA control plane), and it is visible on the bill. See docs/operations.md.
+ * one node and a non-HA control plane), and it is visible on the bill. HA is never switched off by
+ * the mode: "Once HA is enabled on a cluster, it can't be disabled"
+ * (https://www.digitalocean.com/blog/k8s-ha-control-plane-reliability). See docs/operations.md.
  */
 export const STANDBY_CLUSTER_TAG = "blkout-standby";
 
