@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { LocalProgramArgs, LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { Colour } from "../components/platformNames";
 import { guardPreview } from "../policies/changeGuard";
 import { systemClock } from "./clock";
@@ -11,7 +11,7 @@ import { replicaLagSeconds, replicaUrlVariable } from "./replicaLag";
 import { ColourSettings, ColourStackControl, Mode, ReadinessSource, WarmDeps } from "./warm";
 import { actorFrom, CliIo, openStore, originResolver } from "./wiring";
 import { OriginHealthProbe } from "./health";
-import { PulumiTrafficStack } from "./traffic";
+import { conciseError, parseAppliedWeights, PulumiTrafficStack } from "./traffic";
 
 /**
  * The real implementations behind `warm` and `standby`: the colour stacks through the Automation API,
@@ -78,6 +78,23 @@ export function readinessSource(health: OriginHealthProbe, env: NodeJS.ProcessEn
     };
 }
 
+/**
+ * The traffic each colour carries now. Before the traffic stack exists, or before its first update,
+ * no colour carries any (the first deploy's hold check must not fail on that); any other failure
+ * to read is an error, never "no traffic".
+ */
+export async function currentWeights(select: (args: LocalProgramArgs) => Promise<Pick<Stack, "outputs">>, workDir: string): Promise<Record<Colour, number>> {
+    let stack: Pick<Stack, "outputs">;
+    try {
+        stack = await select({ stackName: "production", workDir });
+    } catch (err) {
+        if (err instanceof StackNotFoundError) return { blue: 0, green: 0 };
+        throw new Error(conciseError(err));
+    }
+    const outputs = await stack.outputs();
+    return Object.keys(outputs).length === 0 ? { blue: 0, green: 0 } : parseAppliedWeights(outputs, "blkout-traffic/production");
+}
+
 /** Forced standbys, one JSON line each, beside the switch journal (a directory, or objects under the same s3:// prefix). */
 export function lifecycleJournal(spec: string, env: NodeJS.ProcessEnv, cwd: string): (entry: ForcedStandby) => Promise<void> {
     const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
@@ -123,7 +140,7 @@ export function productionLifecycle(io: CliIo, store: string, policyPack: string
         warm: { stacks, readiness: readinessSource(new OriginHealthProbe({ origin: originResolver(traffic) }), io.env), clock: systemClock, log },
         hold: {
             stacks, log, latestSwitch, now: systemClock.now, actor: actorFrom(io.env),
-            weights: () => traffic.getWeights(),
+            weights: () => currentWeights(args => LocalWorkspace.selectStack(args), resolve(io.cwd, "infra/traffic")),
             journal: lifecycleJournal(store, io.env, io.cwd),
         },
     };

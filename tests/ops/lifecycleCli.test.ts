@@ -1,6 +1,7 @@
 import { PassThrough } from "stream";
 import { LifecycleFactory, parseDuration, parseLifecycleArgs, runLifecycleCli } from "../../switch/lifecycleCli";
-import { AutomationColourControl, StackSelector } from "../../switch/lifecycleWiring";
+import { StackNotFoundError } from "@pulumi/pulumi/automation";
+import { AutomationColourControl, currentWeights, StackSelector } from "../../switch/lifecycleWiring";
 import { runCli } from "../../switch/cli";
 import { ACTIVE, holdDeps, RecordingStacks, scriptedReadiness, STANDBY_NO_HA, warmDeps } from "./support/lifecycleDoubles";
 
@@ -126,5 +127,19 @@ describe("AutomationColourControl (the Automation API side, against a recording 
         const { select } = fakeStack([], { "blkout-platform:mode": "paused" });
         const control = new AutomationColourControl({ select, policyPack: "p", liveColour: async () => undefined, log: () => undefined });
         await expect(control.settings("green")).rejects.toThrow('stack green: mode: expected "active" or "standby", got "paused"');
+    });
+});
+
+describe("currentWeights (the hold check's view of traffic)", () => {
+    test("no traffic stack yet, or one never updated: no colour carries traffic", async () => {
+        const missing = Object.create(StackNotFoundError.prototype) as Error;
+        expect(await currentWeights(() => Promise.reject(missing), "infra/traffic")).toEqual({ blue: 0, green: 0 });
+        expect(await currentWeights(async () => ({ outputs: async () => ({}) }), "infra/traffic")).toEqual({ blue: 0, green: 0 });
+    });
+
+    test("the applied weights when deployed; any other failure is an error, never 'no traffic'", async () => {
+        expect(await currentWeights(async () => ({ outputs: async () => ({ appliedWeights: { value: { blue: 95, green: 5 }, secret: false } }) }), "t")).toEqual({ blue: 95, green: 5 });
+        await expect(currentWeights(() => Promise.reject(new Error("403 Forbidden")), "t")).rejects.toThrow("403 Forbidden");
+        await expect(currentWeights(async () => ({ outputs: async () => ({ appliedWeights: { value: "garbage", secret: false } }) }), "t")).rejects.toThrow(/appliedWeights/);
     });
 });
