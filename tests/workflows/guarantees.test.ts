@@ -99,6 +99,8 @@ describe("deploy", () => {
 
     test("on merge to main or by hand, owner then follower then traffic, each behind the production environment", () => {
         expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+        expect(needsOf(deploy.jobs.order)).toEqual(["test"]);
+        expect(runs(deploy.jobs.test)).toMatch(/\.ci\/run/);
         expect(needsOf(deploy.jobs.owner)).toEqual(["order"]);
         expect(needsOf(deploy.jobs.follower)).toEqual(expect.arrayContaining(["owner"]));
         expect(needsOf(deploy.jobs.traffic)).toEqual(["follower"]);
