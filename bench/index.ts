@@ -68,6 +68,7 @@ async function main(argv: readonly string[]): Promise<void> {
         ...previewFigures("all stacks", [], runs),
         ...(argv.includes("--skip-suite") ? {} : suiteFigures()),
         ...(await switchFigures()),
+        ...(await (await import("./cost")).costFigures()),
     };
     const width = Math.max(...Object.keys(figures).map(k => k.length));
     for (const [key, value] of Object.entries(figures)) {

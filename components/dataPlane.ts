@@ -70,6 +70,11 @@ export interface FollowerDataPlaneArgs extends CommonArgs {
     readonly ownerStack: string;
     /** @default "db-s-2vcpu-4gb" */
     readonly replicaSize?: string;
+    /**
+     * A standby colour has no replica of its own and reads through the owner's: it carries no
+     * traffic, and the warm-up creates the replica and waits for it to catch up. @default false
+     */
+    readonly standby?: boolean;
 }
 
 export type DataPlaneArgs = OwnerDataPlaneArgs | FollowerDataPlaneArgs;
@@ -130,6 +135,7 @@ function followerRules(args: FollowerDataPlaneArgs): Rule[] {
     return [
         ["ownerStack", args.ownerStack, false, matching(/^[\w.-]+\/[\w.-]+\/[\w.-]+$/), "the owner's stack as org/project/stack"],
         ["replicaSize", args.replicaSize, true, SIZE_SLUG, "a database size slug like db-s-2vcpu-4gb"],
+        ["standby", args.standby, true, value => typeof value === "boolean", "true or false"],
     ];
 }
 
@@ -181,6 +187,10 @@ function createFollower(name: string, parent: pulumi.Resource, args: FollowerDat
     // DigitalOcean VPCs are isolated from each other: without peering, this colour's pods could
     // not reach the owner's private pool hosts at all.
     new digitalocean.VpcPeering(`${name}-peering`, { name: `${name}-to-owner`, vpcIds: [shared.vpcId, args.vpcId] }, { parent });
+    if (args.standby === true) {
+        // No replica of its own: an empty id says so, and the reads stay on the owner's replica.
+        return { ...shared, replicaId: pulumi.output("") };
+    }
     const replica = createReplica(name, parent, {
         clusterId: shared.postgresClusterId,
         region: args.region,

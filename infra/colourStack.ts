@@ -32,6 +32,17 @@ export function colourNodeTag(colour: string): string {
     return `blkout-${colour}-nodes`;
 }
 
+/**
+ * DigitalOcean tag on a standby colour's cluster: the policy pack reads it (a standby cluster may run
+ * one node and a non-HA control plane), and it is visible on the bill. HA is never switched off by
+ * the mode: "Once HA is enabled on a cluster, it can't be disabled"
+ * (https://www.digitalocean.com/blog/k8s-ha-control-plane-reliability). See docs/operations.md.
+ */
+export const STANDBY_CLUSTER_TAG = "blkout-standby";
+
+/** Nodes a standby colour runs: one holds every standby replica (2 per workload, requests ~2.2 vCPU / 2.2 GiB of s-4vcpu-8gb). */
+export const STANDBY_NODES = 1;
+
 /** Replica and node bounds after the colour's mode: a standby colour keeps the minimum and does not scale out. */
 export interface EffectiveScaling {
     readonly nodes: { readonly minNodes: number; readonly maxNodes: number };
@@ -51,7 +62,7 @@ export function effectiveScaling(cfg: ColourConfig): EffectiveScaling {
         cpuTargetPercent,
     });
     return {
-        nodes: { minNodes: cfg.cluster.minNodes, maxNodes: standby ? cfg.cluster.minNodes : cfg.cluster.maxNodes },
+        nodes: standby ? { minNodes: STANDBY_NODES, maxNodes: STANDBY_NODES } : { minNodes: cfg.cluster.minNodes, maxNodes: cfg.cluster.maxNodes },
         gateway: bounds(cfg.gateway, 70),
         apis: recordOf(API_NAMES, api => bounds(cfg.apis[api], cfg.apis[api].cpuTargetPercent)),
     };
@@ -100,7 +111,8 @@ function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster):
             buckets: cfg.data.buckets,
             poolSizes: recordOf(API_NAMES, api => cfg.apis[api].poolSize),
         }
-        : { ...common, role: "follower", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize });
+        // A standby follower reads through the owner's replica; warming it up creates its own.
+        : { ...common, role: "follower", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize, standby: cfg.mode === "standby" });
 }
 
 /**
@@ -118,6 +130,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         vpcIpRange: cfg.network.vpcCidr,
         kubernetesVersion: cfg.cluster.kubernetesVersion,
         ha: cfg.cluster.haControlPlane,
+        tags: cfg.mode === "standby" ? [STANDBY_CLUSTER_TAG] : [],
         maintenance: cfg.cluster.maintenance,
         clusterSubnet: cfg.network.clusterSubnet,
         serviceSubnet: cfg.network.serviceSubnet,

@@ -10,6 +10,13 @@ import { has, recordOf, show, TYPES } from "./lib/resources";
 
 const CLUSTER = [TYPES.kubernetesCluster];
 
+/**
+ * The tag the colour program puts on a standby colour's cluster (infra/colourStack.ts): it serves
+ * no traffic, so it may run one node and a non-HA control plane until the warm-up brings it back.
+ */
+const STANDBY_TAG = "blkout-standby";
+const isStandby = (props: Record<string, unknown>) => Array.isArray(props.tags) && props.tags.includes(STANDBY_TAG);
+
 const autoUpgrade = resourcePolicy({
     name: "doks-auto-upgrade",
     description: "Clusters take Kubernetes patch releases automatically in their maintenance window, so security fixes do not wait for someone to remember.",
@@ -51,9 +58,10 @@ const nodePoolMinimum = resourcePolicy({
     check: (props, { args, config, fail }) => {
         const pool = args.type === TYPES.kubernetesNodePool ? recordOf(props) : recordOf(props.nodePool);
         const floor = poolFloor(pool);
-        if (!(typeof floor.value === "number" && floor.value >= config.minNodes)) {
+        const minimum = args.type === TYPES.kubernetesCluster && isStandby(props) ? 1 : config.minNodes;
+        if (!(typeof floor.value === "number" && floor.value >= minimum)) {
             const where = args.type === TYPES.kubernetesNodePool ? floor.key : `nodePool.${floor.key}`;
-            fail(`${where} is ${show(floor.value)}, below ${config.minNodes}.`, `set ${where} to ${config.minNodes} or more.`);
+            fail(`${where} is ${show(floor.value)}, below ${minimum}.`, `set ${where} to ${minimum} or more.`);
         }
     },
 });
@@ -66,7 +74,7 @@ const haControlPlane = resourcePolicy({
     types: CLUSTER,
     config: PRODUCTION_STACKS,
     check: (props, ctx) => {
-        if (isProduction(ctx) && props.ha !== true) {
+        if (isProduction(ctx) && props.ha !== true && !isStandby(props)) {
             ctx.fail(`the control plane of production stack "${ctx.stack}" is not highly available.`, "set ha: true.");
         }
     },

@@ -6,6 +6,7 @@ import { Thresholds } from "./gates";
 import { formatDuration, formatWeights, liveColourOf } from "./plan";
 import { describeHolder } from "./preflight";
 import { describeRecord } from "./record";
+import { lifecycleCommand } from "./lifecycleCli";
 import { createReporter, Reporter } from "./reporter";
 import { Command, CliOptions, parseArgs, usage, VALUE_FLAGS } from "./settings";
 import { history, StatusReport, statusReport } from "./settle";
@@ -117,6 +118,9 @@ export const HANDLERS: Readonly<Record<Exclude<Command, "help">, Handler>> = {
 export async function runCli(argv: readonly string[], io: CliIo, makeDeps: DepsFactory = productionDeps): Promise<number> {
     const out = (line: string) => io.stdout.write(`${line}\n`);
     const err = (line: string) => io.stderr.write(`switch: ${line}\n`);
+    // `warm` and `standby` (the colour lifecycle, switch/lifecycleCli.ts) have their own parser.
+    const lifecycle = lifecycleCommand(argv, io);
+    if (lifecycle) return lifecycle;
     const parsed = parseArgs(argv, io.env);
     if (!parsed.options) {
         err(`invalid arguments:\n${parsed.problems.map(p => `  - ${p}`).join("\n")}`);

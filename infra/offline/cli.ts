@@ -1,5 +1,6 @@
 import { ConfigError } from "../config/validators";
 import { estimateMonthlyCost } from "./cost";
+import { platformCost, renderPlatformCost } from "./platformCost";
 import { maskedOutputs, renderStack } from "./render";
 import { REPO_ROOT } from "./stackFiles";
 import { committedConfigProblems, evaluateStack, offlineStackNames, StackEvaluation } from "./stacks";
@@ -74,6 +75,7 @@ export async function main(argv: readonly string[], evaluateOne?: StackEvaluator
         }
     }
     const crossStack = crossStackVerdicts(evaluations);
+    const cost = platformCost(evaluations.map(e => ({ stack: e.stack, project: e.project, resources: e.resources, mode: e.outputs.mode?.value as string | undefined })));
     const blocked = [...verdicts.values()].some(v => v.blocking.length > 0) || (crossStack ?? []).length > 0;
     if (options.json) {
         const report = {
@@ -88,6 +90,7 @@ export async function main(argv: readonly string[], evaluateOne?: StackEvaluator
                 policyViolations: verdicts.get(e)?.violations ?? [],
             })),
             blueGreenViolations: crossStack ?? null,
+            platformCost: cost,
             failures,
         };
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -96,6 +99,7 @@ export async function main(argv: readonly string[], evaluateOne?: StackEvaluator
         if (crossStack) {
             process.stdout.write(`${renderVerdicts("Blue/green invariants across the stacks", crossStack).join("\n")}\n\n`);
         }
+        process.stdout.write(`${renderPlatformCost(cost).join("\n")}\n\n`);
         failures.forEach(f => process.stderr.write(`Stack ${f.stack} failed:\n${f.reason}\n\n`));
         process.stdout.write(`Previewed ${evaluations.length} of ${options.stacks.length} stack(s) offline${failures.length > 0 ? `; ${failures.length} failed` : ""}${blocked ? "; a mandatory policy is violated" : ""}.\n`);
     }

@@ -57,9 +57,9 @@ function dollars(amount: number): string {
 export function renderCost(estimate: CostEstimate): string[] {
     const range = (min: number, max: number) => (min === max ? dollars(min) : `${dollars(min)}-${dollars(max)}`);
     return [
-        `  Monthly cost estimate (list prices, USD, before bandwidth and storage): ${range(estimate.minimum, estimate.maximum)}`,
+        `  Monthly cost estimate (list prices of ${estimate.pricesTakenOn}, USD, before bandwidth and storage): ${range(estimate.minimum, estimate.maximum)}`,
         ...estimate.lines.map(line => `    ${range(line.minimum, line.maximum).padStart(9)}  ${line.item}  (${line.resource})`),
-        ...(estimate.unpriced.length > 0 ? [`    not priced (size missing from the price table): ${estimate.unpriced.join(", ")}`] : []),
+        ...(estimate.unpriced.length > 0 ? [`    not priced (size missing from infra/offline/prices.json): ${estimate.unpriced.join(", ")}`] : []),
     ];
 }
 

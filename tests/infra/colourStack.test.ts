@@ -78,12 +78,9 @@ describe("the owner colour (blue)", () => {
 });
 
 describe("the follower colour (green)", () => {
-    test("declares only its own read replica, of the owner's PostgreSQL, and no primary, cache or data buckets", () => {
+    test("in standby it declares no primary, cache, data buckets, nor a read replica of its own (the warm-up adds it)", () => {
         expect(ofType(green.resources, T.pg)).toHaveLength(0);
-        const replica = ofType(green.resources, T.replica);
-        expect(replica).toHaveLength(1);
-        expect(replica[0].inputs.clusterId).toBe(value(blue, "dataPostgresClusterId"));
-        expect(replica[0].protect).toBe(true);
+        expect(ofType(green.resources, T.replica)).toHaveLength(0);
         expect(ofType(green.resources, T.bucket).map(r => r.name)).toEqual(["green-site-bucket"]);
     });
 
@@ -91,14 +88,20 @@ describe("the follower colour (green)", () => {
         const ownerPoolHost = named(blue.resources, "blue-data-events-pool").state.privateHost;
         const credentials = unwrapSecrets(named(green.resources, "green-events-credentials").inputs) as { stringData: Record<string, string> };
         expect(new URL(credentials.stringData.DATABASE_URL).hostname).toBe(ownerPoolHost);
-        const ownReplicaHost = named(green.resources, "green-data-pg-replica").state.privateHost;
-        expect(new URL(credentials.stringData.DATABASE_READ_URL).hostname).toBe(ownReplicaHost);
+        // In standby the reads go to the owner's replica, as the owner's own read URL does.
+        const ownerCredentials = unwrapSecrets(named(blue.resources, "blue-events-credentials").inputs) as { stringData: Record<string, string> };
+        expect(new URL(credentials.stringData.DATABASE_READ_URL).hostname).toBe(named(blue.resources, "blue-data-pg-replica").state.privateHost);
+        expect(credentials.stringData.DATABASE_READ_URL).toBe(ownerCredentials.stringData.DATABASE_READ_URL);
     });
 
-    test("a standby colour keeps the minimum and does not scale out", () => {
+    test("a standby colour keeps two replicas per workload on one node, tagged standby, without an HA control plane", () => {
         const hpa = named(green.resources, "green-newsroom-hpa").inputs.spec;
         expect([hpa.minReplicas, hpa.maxReplicas]).toEqual([2, 2]);
-        expect(ofType(green.resources, T.cluster)[0].inputs.nodePool).toMatchObject({ minNodes: 2, maxNodes: 2 });
+        const cluster = ofType(green.resources, T.cluster)[0].inputs;
+        expect(cluster.nodePool).toMatchObject({ minNodes: 1, maxNodes: 1 });
+        expect(cluster.tags).toEqual(["blkout-standby"]);
+        expect(cluster.ha).toBe(false);
+        expect(ofType(blue.resources, T.cluster)[0].inputs.tags).toEqual([]);
     });
 
     test("exports no data outputs of its own (nobody follows a follower)", () => {
@@ -189,6 +192,6 @@ describe("effectiveScaling", () => {
         expect(effectiveScaling(cfg).apis.ivor).toEqual({ minReplicas: 2, maxReplicas: 10, cpuTargetPercent: 70 });
         const standby = effectiveScaling({ ...cfg, mode: "standby", apis: { ...cfg.apis, events: { ...cfg.apis.events, replicas: 4 } } });
         expect(standby.apis.events).toEqual({ minReplicas: 2, maxReplicas: 2, cpuTargetPercent: 70 });
-        expect(standby.nodes).toEqual({ minNodes: 2, maxNodes: 2 });
+        expect(standby.nodes).toEqual({ minNodes: 1, maxNodes: 1 });
     });
 });
