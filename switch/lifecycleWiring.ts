@@ -1,11 +1,10 @@
-import { appendFile, mkdir } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { LocalProgramArgs, LocalWorkspace, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { Colour } from "../components/platformNames";
 import { guardPreview } from "../policies/changeGuard";
 import { systemClock } from "./clock";
 import { ForcedStandby, HoldDeps, SwitchSummary } from "./hold";
-import { S3ObjectStore } from "./objectStore";
+import { ObjectStore } from "./objectStore";
 import { replay } from "./record";
 import { replicaLagSeconds, replicaUrlVariable } from "./replicaLag";
 import { ColourSettings, ColourStackControl, Mode, ReadinessSource, WarmDeps } from "./warm";
@@ -95,24 +94,13 @@ export async function currentWeights(select: (args: LocalProgramArgs) => Promise
     return Object.keys(outputs).length === 0 ? { blue: 0, green: 0 } : parseAppliedWeights(outputs, "blkout-traffic/production");
 }
 
-/** Forced standbys, one JSON line each, beside the switch journal (a directory, or objects under the same s3:// prefix). */
-export function lifecycleJournal(spec: string, env: NodeJS.ProcessEnv, cwd: string): (entry: ForcedStandby) => Promise<void> {
-    const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
-    if (!s3) {
-        const file = join(resolve(cwd, spec), "lifecycle.jsonl");
-        return async entry => {
-            await mkdir(dirname(file), { recursive: true });
-            await appendFile(file, `${JSON.stringify(entry)}\n`, { encoding: "utf8", flush: true });
-        };
-    }
-    // openStore has already checked these variables for the switch journal in the same store.
-    const store = new S3ObjectStore({
-        endpoint: env.BLKOUT_SWITCH_STORE_ENDPOINT!, bucket: s3[1], region: env.BLKOUT_SWITCH_STORE_REGION,
-        accessKeyId: (env.SPACES_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID)!, secretAccessKey: (env.SPACES_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY)!,
-    });
-    const prefix = s3[2] === "" || s3[2].endsWith("/") ? s3[2] : `${s3[2]}/`;
+/**
+ * Forced standbys, one object each (`lifecycle/<time>-<colour>.json`), in the switch journal's own
+ * store (a directory, or the same s3:// prefix), created only if absent like journal entries.
+ */
+export function lifecycleJournal(store: ObjectStore, prefix: string): (entry: ForcedStandby) => Promise<void> {
     return async entry => {
-        const written = await store.put(`${prefix}lifecycle/${entry.at}-${entry.colour}.json`, JSON.stringify(entry), { ifAbsent: true });
+        const written = await store.create(`${prefix}lifecycle/${entry.at}-${entry.colour}.json`, JSON.stringify(entry));
         if (!written) throw new Error(`a lifecycle entry for ${entry.colour} at ${entry.at} already exists`);
     };
 }
@@ -131,17 +119,17 @@ export function productionLifecycle(io: CliIo, store: string, policyPack: string
         return weights.blue === 100 ? "blue" : weights.green === 100 ? "green" : undefined;
     };
     const stacks = new AutomationColourControl({ select, policyPack: resolve(io.cwd, policyPack), liveColour, allow, log });
-    const { journal } = openStore(store, io.env, io.cwd, systemClock.now);
+    const { journal, objects, prefix } = openStore(store, io.env, io.cwd, systemClock.now);
     const latestSwitch = async (): Promise<SwitchSummary | undefined> => {
         const ids = await journal.switchIds();
-        return ids.length === 0 ? undefined : replay(await journal.read(ids[ids.length - 1]));
+        return ids.length === 0 ? undefined : replay((await journal.read(ids[ids.length - 1])).entries);
     };
     return {
         warm: { stacks, readiness: readinessSource(new OriginHealthProbe({ origin: originResolver(traffic) }), io.env), clock: systemClock, log },
         hold: {
             stacks, log, latestSwitch, now: systemClock.now, actor: actorFrom(io.env),
             weights: () => currentWeights(args => LocalWorkspace.selectStack(args), resolve(io.cwd, "infra/traffic")),
-            journal: lifecycleJournal(store, io.env, io.cwd),
+            journal: lifecycleJournal(objects, prefix),
         },
     };
 }

@@ -134,7 +134,7 @@ export async function preflight(deps: EngineDeps, target: Colour, steps: readonl
         add(`${otherColour(target)} (the colour to roll back to) is not deployed: its stack has no outputs`);
     }
     if (targetOut.value?.mode === "standby") {
-        add(`${target} is in standby mode: set it active and let it warm up before it takes traffic`);
+        add(`${target} is in standby mode: warm it first (npm run switch -- warm ${target}) before it takes traffic`);
     }
     if (targetOut.value && liveOut.value && targetOut.value.releaseVersion === liveOut.value.releaseVersion) {
         add(`${target} runs release ${targetOut.value.releaseVersion}, the same as ${otherColour(target)}: nothing to switch`);

@@ -75,6 +75,8 @@ export function usage(): string {
         "  abort             stop the running switch at its current weights",
         "  resume            continue or finish an interrupted, halted or aborted switch",
         "  history           the deployment record: every switch, who, which release, outcome",
+        "  warm <colour>     bring a standby colour to active and wait until it is healthy and caught up (own flags: warm --help)",
+        "  standby <colour>  send an idle colour to standby after the hold period (own flags: standby --help)",
         ...flags,
         ...Object.entries(BOOLEAN_FLAGS).map(([flag, { help }]) => `  ${flag.padEnd(17)} ${help}`),
         "resume uses the thresholds, interval and metrics source journaled when the switch started; flags given override them, and the override is journaled",

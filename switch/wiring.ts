@@ -9,7 +9,7 @@ import { Journal, MetricsSpec, SequencedJournal } from "./journal";
 import { SwitchLock } from "./lock";
 import { FileLockBackend, ObjectLockBackend } from "./lockBackends";
 import { MetricsSource, PrometheusMetricsSource, SyntheticProbeSource } from "./metrics";
-import { S3ObjectStore } from "./objectStore";
+import { ObjectStore, S3ObjectStore } from "./objectStore";
 import { Colour } from "./plan";
 import { OriginResolver } from "./probe";
 import { Reporter } from "./reporter";
@@ -42,11 +42,12 @@ function readGitUser(): string | undefined {
 }
 
 /** The journal and lock: a local directory, or `s3://bucket/prefix` (Spaces) that every machine can reach. */
-export function openStore(spec: string, env: NodeJS.ProcessEnv, cwd: string, now: () => number): { journal: Journal; lock: SwitchLock } {
+export function openStore(spec: string, env: NodeJS.ProcessEnv, cwd: string, now: () => number): { journal: Journal; lock: SwitchLock; objects: ObjectStore; prefix: string } {
     const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(spec);
     if (!s3) {
         const dir = resolve(cwd, spec);
-        return { journal: new SequencedJournal(new FileObjectStore(dir)), lock: new SwitchLock(new FileLockBackend(join(dir, "switch.lock")), { now }) };
+        const objects = new FileObjectStore(dir);
+        return { journal: new SequencedJournal(objects), lock: new SwitchLock(new FileLockBackend(join(dir, "switch.lock")), { now }), objects, prefix: "" };
     }
     const accessKeyId = env.SPACES_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.SPACES_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY;
@@ -58,7 +59,7 @@ export function openStore(spec: string, env: NodeJS.ProcessEnv, cwd: string, now
     ]);
     const prefix = s3[2] === "" || s3[2].endsWith("/") ? s3[2] : `${s3[2]}/`;
     const store = new S3ObjectStore({ endpoint: endpoint!, bucket: s3[1], region: env.BLKOUT_SWITCH_STORE_REGION, accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! });
-    return { journal: new SequencedJournal(store, prefix), lock: new SwitchLock(new ObjectLockBackend(store, `${prefix}switch.lock`), { now }) };
+    return { journal: new SequencedJournal(store, prefix), lock: new SwitchLock(new ObjectLockBackend(store, `${prefix}switch.lock`), { now }), objects: store, prefix };
 }
 
 /** A colour's gateway base URL from its stack outputs, read once per run (origins do not move mid-switch). */

@@ -45,7 +45,7 @@ describe("refusals before a switch starts", () => {
         expect(outcome).toEqual({
             kind: "refused",
             reasons: [
-                "green is in standby mode: set it active and let it warm up before it takes traffic",
+                "green is in standby mode: warm it first (npm run switch -- warm green) before it takes traffic",
                 "green runs release 1.1.0, the same as blue: nothing to switch",
                 "green is unhealthy: /health/ivor answered 503",
                 "steps[3]: moves 50 points, more than the traffic stack's maxStepShare 30",
