@@ -6,6 +6,7 @@ import {
     ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, resolveScaling, restrictedContainerSecurity,
     restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
+import { MONITOR_AUTH_DIR, MONITOR_AUTH_FILE, renderMonitorTokenMap } from "./monitorAuth";
 import { GatewayRenderOptions, GatewayRoute, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
 import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
@@ -55,6 +56,8 @@ export interface GatewayArgs {
     readonly limits?: Pick<GatewayRenderOptions, "rateLimitPerMinute" | "rateLimitBurst" | "maxBodyBytes" | "timeouts">;
     /** DigitalOcean LB size units. @default 1 */
     readonly loadBalancerSizeUnit?: number;
+    /** Cloudflare monitors' token (secret) and the Host they must send (components/monitorAuth.ts). @default none: no monitor path */
+    readonly monitorAuth?: { readonly token: pulumi.Input<string>; readonly hostname: string };
 }
 
 const DEFAULT_RESOURCES: ContainerResources = {
@@ -85,7 +88,8 @@ export class Gateway extends pulumi.ComponentResource {
             metadata: { name: `${name}-config`, namespace: args.namespace, labels },
             data: { "nginx.conf": this.config },
         }, childOpts);
-        const deployment = createDeployment(name, args, labels, configMap, this.config, scaling, childOpts);
+        const monitorAuth = args.monitorAuth && createMonitorAuthSecret(name, args, labels, args.monitorAuth.token, childOpts);
+        const deployment = createDeployment(name, args, labels, configMap, this.config, scaling, childOpts, monitorAuth);
         createScalingAndBudget(name, { namespace: args.namespace, deploymentName: deployment.metadata.name, labels, selector: GATEWAY_SELECTOR, scaling }, childOpts);
         createNetworkPolicy(name, args, labels, childOpts);
         this.service = createLoadBalancer(name, args, labels, childOpts);
@@ -135,7 +139,18 @@ function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string): Ga
         colour: args.colour,
         release: args.release,
         trustedProxyRanges: [...(args.loadBalancerPeerRanges ?? []), ...CLOUDFLARE_RANGES],
+        ...(args.monitorAuth ? { monitorAuth: { hostname: args.monitorAuth.hostname } } : {}),
     };
+}
+
+/** The token's nginx map lives in a Secret, never in the ConfigMap (components/monitorAuth.ts). */
+function createMonitorAuthSecret(name: string, args: GatewayArgs, labels: Record<string, string>, token: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(`${name}-monitor-auth`, {
+        metadata: { name: `${name}-monitor-auth`, namespace: args.namespace, labels },
+        type: "Opaque",
+        stringData: { [MONITOR_AUTH_FILE]: pulumi.secret(pulumi.output(token).apply(renderMonitorTokenMap)) },
+    }, opts);
 }
 
 function renderConfig(args: GatewayArgs): pulumi.Output<string> {
@@ -145,7 +160,7 @@ function renderConfig(args: GatewayArgs): pulumi.Output<string> {
 }
 
 function createDeployment(name: string, args: GatewayArgs, labels: Record<string, string>, configMap: k8s.core.v1.ConfigMap,
-    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions) {
+    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions, monitorAuth?: k8s.core.v1.Secret) {
     return new k8s.apps.v1.Deployment(`${name}-deployment`, {
         metadata: { name, namespace: args.namespace, labels },
         spec: {
@@ -175,11 +190,13 @@ function createDeployment(name: string, args: GatewayArgs, labels: Record<string
                         volumeMounts: [
                             { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                             { name: "tmp", mountPath: "/tmp" },
+                            ...(monitorAuth ? [{ name: "monitor-auth", mountPath: MONITOR_AUTH_DIR, readOnly: true }] : []),
                         ],
                     }],
                     volumes: [
                         { name: "config", configMap: { name: configMap.metadata.name } },
                         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                        ...(monitorAuth ? [{ name: "monitor-auth", secret: { secretName: monitorAuth.metadata.name } }] : []),
                     ],
                 },
             },

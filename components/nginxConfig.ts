@@ -1,4 +1,5 @@
 import { CLOUDFLARE_RANGES, isCidrOrAddress } from "./cloudflareRanges";
+import { MonitorAuthOptions, monitorAuthHttpLines, monitorAuthProblems, monitorAuthServerLines } from "./monitorAuth";
 import { API_HEALTH_PATH, assertNoProblems, COLOUR_HEADER, GATEWAY_HEALTH_PATH, RELEASE_HEADER } from "./platformNames";
 
 /** A path prefix the gateway sends to one API (`/api/chat` matches `/api/chat` and `/api/chat/...`). */
@@ -55,6 +56,8 @@ export interface GatewayRenderOptions {
     readonly errorLogPath?: string;
     /** @default 2 */
     readonly workerProcesses?: number;
+    /** Cloudflare monitors' authenticated, Host-pinned health path (components/monitorAuth.ts). @default none */
+    readonly monitorAuth?: MonitorAuthOptions;
 }
 
 export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
@@ -69,7 +72,8 @@ export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
 export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Options with every default filled in. */
-export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts">> & { readonly timeouts: Required<GatewayTimeouts> };
+export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts" | "monitorAuth">>
+    & { readonly timeouts: Required<GatewayTimeouts>; readonly monitorAuth?: MonitorAuthOptions };
 
 export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGatewayOptions {
     return {
@@ -93,6 +97,7 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
         accessLogPath: options.accessLogPath ?? "/dev/stdout",
         errorLogPath: options.errorLogPath ?? "/dev/stderr",
         workerProcesses: options.workerProcesses ?? 2,
+        ...(options.monitorAuth ? { monitorAuth: options.monitorAuth } : {}),
     };
 }
 
@@ -150,7 +155,7 @@ export function validateGatewayOptions(options: GatewayRenderOptions): string[] 
         check(FILE_PATH.test(o[key]) && !CONFIG_UNSAFE.test(o[key]), `${key}: expected an absolute path, got ${JSON.stringify(o[key])}`);
     }
     check(integerIn(o.workerProcesses, 1, 64), `workerProcesses: expected an integer 1-64, got ${JSON.stringify(o.workerProcesses)}`);
-    return problems;
+    return o.monitorAuth ? [...problems, ...monitorAuthProblems(o.monitorAuth)] : problems;
 }
 
 /** JSON bodies for errors nginx answers itself, so clients always get JSON. */
@@ -220,6 +225,7 @@ export function renderNginxConfig(options: GatewayRenderOptions): string {
         "proxy_hide_header X-Powered-By;",
         ...Object.entries(o.upstreams).flatMap(([api, { host, port }]) =>
             [`upstream ${upstreamName(api)} {`, `    server ${host}:${port};`, "    keepalive 16;", "}"]),
+        ...(o.monitorAuth ? monitorAuthHttpLines(o.monitorAuth) : []),
     ];
     const server = [
         `listen ${o.listenHost ? `${o.listenHost}:` : ""}${o.listenPort};`,
@@ -230,6 +236,7 @@ export function renderNginxConfig(options: GatewayRenderOptions): string {
         ]),
         // Load balancers and monitors probe from a few shared addresses: health is never rate limited.
         `location = ${GATEWAY_HEALTH_PATH} { access_log off; return 200 '${health}'; }`,
+        ...(o.monitorAuth ? monitorAuthServerLines(o.monitorAuth, health) : []),
         ...Object.keys(o.upstreams).flatMap(api => proxyLocation(`= /health/${api}`, upstreamName(api), "", API_HEALTH_PATH)),
         ...o.routes.flatMap(route => [
             ...proxyLocation(`= ${route.prefix}`, upstreamName(route.api), limit),

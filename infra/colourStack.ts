@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ColourOutputName } from "../contracts/colourOutputs";
 import { Alerts } from "../components/alerts";
 import { ApiService } from "../components/apiService";
 import { Cluster } from "../components/cluster";
@@ -7,19 +9,25 @@ import { Gateway } from "../components/gateway";
 import { ScalingArgs } from "../components/k8sWorkload";
 import { Network } from "../components/network";
 import { API_NAMES, ApiName, recordOf } from "../components/platformNames";
-import { PreviewHostname } from "../components/previewHostname";
+import { MONITOR_TOKEN_LENGTH } from "../components/monitorAuth";
+import { PreviewHostname, previewHostnameFor } from "../components/previewHostname";
 import { StaticSite } from "../components/staticSite";
 import { ColourConfig } from "./config/colourConfig";
 import { ColourSecrets } from "./config/fromPulumi";
 
-/** What the traffic stack, the switch tool and people read from a colour stack. */
-export interface ColourStackOutputs extends Record<string, unknown> {
+/**
+ * What the traffic stack, the switch tool and people read from a colour stack; the keys every reader
+ * relies on are the contract's (contracts/colourOutputs.ts), which this type must export.
+ */
+export interface ColourStackOutputs extends Record<ColourOutputName, unknown>, Record<string, unknown> {
     readonly colour: string;
     readonly releaseVersion: string;
     readonly mode: string;
     readonly gatewayOrigin: pulumi.Output<string>;
     readonly healthPath: string;
     readonly previewHostname: string;
+    /** Secret: the token Cloudflare's monitors must send to this colour's gateway. */
+    readonly monitorToken: pulumi.Output<string>;
     readonly previewUrl: string;
     readonly siteUrl: string;
     readonly dataRole: string;
@@ -135,6 +143,8 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         cdnTtlSeconds: cfg.site.cdnTtlSeconds,
         originCertificate: { leafCertificate: secrets.originCertificate, privateKey: secrets.originPrivateKey },
     });
+    // Letters and digits only (special: false), so the token can sit in the gateway's nginx map.
+    const monitorToken = new random.RandomPassword(`${cfg.colour}-monitor-token`, { length: MONITOR_TOKEN_LENGTH, special: false });
     const gateway = new Gateway(`${cfg.colour}-gateway`, {
         provider: cluster.provider,
         namespace: cluster.namespace,
@@ -144,6 +154,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         upstreams: Object.fromEntries(API_NAMES.map(api => [api, { host: apis[api].serviceHost, port: apis[api].port }])),
         loadBalancerPeerRanges: [cfg.network.vpcCidr, cfg.network.clusterSubnet],
         tlsCertificateId: site.certificateId,
+        monitorAuth: { token: monitorToken.result, hostname: previewHostnameFor(cfg.colour, cfg.domain) },
         scaling: scaling.gateway,
         limits: {
             rateLimitPerMinute: cfg.gateway.rateLimitPerMinute,
@@ -178,6 +189,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         gatewayOrigin: gateway.originAddress,
         healthPath: gateway.healthPath,
         previewHostname: preview.hostname,
+        monitorToken: monitorToken.result,
         previewUrl: preview.url,
         siteUrl: site.url,
         vpcId: network.vpcId,

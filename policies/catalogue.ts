@@ -1,6 +1,7 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
 import { blueGreenPolicies } from "./blueGreen";
+import { cloudflarePlanPolicies } from "./cloudflarePlan";
 import { clusterPolicies } from "./cluster";
 import { dataPolicies } from "./data";
 import { dataStackPolicies } from "./dataStack";
@@ -30,6 +31,7 @@ export const POLICIES: Policies = [
     ...exposurePolicies,
     ...edgePolicies,
     ...edgeStackPolicies,
+    ...cloudflarePlanPolicies,
     ...blueGreenPolicies,
 ];
 

@@ -1,18 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { describeValue } from "../../contracts/describe";
+
+export { describeValue };
 
 /**
  * Schema builders whose messages say what was expected and what was found, so a config error reads
  * `apis.ivor.replicas: expected an integer 1-50, got "three"` rather than zod's generic wording.
  */
-
-/** How a bad value is quoted in a message: strings quoted, objects as JSON, missing as "nothing". */
-export function describeValue(value: unknown): string {
-    if (value === undefined) {
-        return "nothing";
-    }
-    return JSON.stringify(value) ?? String(value);
-}
 
 function expecting(what: string) {
     return { error: (issue: { input?: unknown }) => `expected ${what}, got ${describeValue(issue.input)}` };

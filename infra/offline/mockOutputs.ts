@@ -110,7 +110,8 @@ const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
     }),
     "digitalocean:index/certificate:Certificate": (_name, id) => ({ uuid: id, state: "verified", sha1Fingerprint: id.replace(/-/g, "") }),
     "random:index/randomPassword:RandomPassword": (_name, id, inputs) => ({
-        result: fakeSecret(id).padEnd(inputs.length ?? 32, "x").slice(0, inputs.length ?? 32),
+        // `special: false` asks for letters and digits only, which callers rely on (the monitor token).
+        result: fakeSecret(id).replace(inputs.special === false ? /[^A-Za-z0-9]/g : /$^/, "").padEnd(inputs.length ?? 32, "x").slice(0, inputs.length ?? 32),
     }),
     // DigitalOcean's cloud controller creates a LoadBalancer Service's LB and annotates the Service with its id.
     "kubernetes:core/v1:Service": (name, _id, inputs) => inputs.spec?.type === "LoadBalancer"

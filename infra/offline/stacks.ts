@@ -1,6 +1,7 @@
 import * as path from "path";
 import { SECRET_CONFIG_KEYS } from "../config/colourConfig";
 import { runColourProgram } from "../colourProgram";
+import { selfStackName } from "../traffic/previous";
 import { runTrafficProgram } from "../traffic/program";
 import { evaluate, outputValues, ResolvedOutput } from "./evaluate";
 import { RecordedResource, StackReferenceFixture } from "./mockRuntime";
@@ -23,10 +24,16 @@ interface OfflineProject {
     readonly secretKeys: readonly string[];
     /** Stacks this one reads through StackReferences: fully qualified name -> offline stack name. */
     references(file: StackFile): Record<string, string>;
-    program(): Record<string, unknown>;
+    program(): Record<string, unknown> | Promise<Record<string, unknown>>;
+    /** A stack that reads its own last outputs (the traffic stack's weights); offline it has none, as before a first update. */
+    selfReference?(file: StackFile, stack: string): string;
 }
 
 const TRAFFIC_DIR = path.join(REPO_ROOT, "infra", "traffic");
+
+function recordOfConfig(value: unknown): Record<string, unknown> {
+    return value !== null && typeof value === "object" ? value as Record<string, unknown> : {};
+}
 
 /** The stack name at the end of `org/project/stack`. */
 function shortName(qualified: string): string {
@@ -50,6 +57,7 @@ const TRAFFIC_PROJECT: OfflineProject = {
         .filter((name): name is string => typeof name === "string")
         .map(name => [name, shortName(name)])),
     program: runTrafficProgram,
+    selfReference: (file, stack) => selfStackName(String(recordOfConfig(file.config.colourStacks).blue), file.project, stack),
 };
 
 /** Every stack with a committed config: the colour stacks, then the traffic stacks. */
@@ -117,6 +125,10 @@ export async function evaluateStack(stackName: string, cache = new Map<string, S
     const stackReferences: Record<string, StackReferenceFixture> = {};
     for (const [qualified, referenced] of Object.entries(project.references(file))) {
         stackReferences[qualified] = asFixture(await evaluateStack(referenced, cache));
+    }
+    const self = project.selfReference?.(file, stack);
+    if (self !== undefined) {
+        stackReferences[self] = { outputs: {} };
     }
     const { config, secretConfigKeys, placeholderSecrets } = offlineConfig(file, project.secretKeys);
     const evaluation = await evaluate(

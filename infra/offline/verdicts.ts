@@ -1,3 +1,5 @@
+import { isCloudflarePlan } from "../../components/cloudflarePlan";
+import { planPolicyConfig } from "../../policies/cloudflarePlan";
 import { checkBlueGreen, colourSummary } from "../../policies/crossStack";
 import { runPolicies } from "../../policies/harness";
 import { blocking } from "../../policies/lib/violation";
@@ -14,9 +16,14 @@ export interface StackVerdicts {
     readonly blocking: readonly PolicyViolation[];
 }
 
-/** Runs the whole policy pack over an evaluated stack, the way the engine would at preview. */
+/**
+ * Runs the whole policy pack over an evaluated stack, the way the engine would at preview. A traffic
+ * stack's own `cloudflarePlan` output is the plan the pack checks against (for real, the operator
+ * passes it with `--policy-pack-config`).
+ */
 export async function stackVerdicts(evaluation: StackEvaluation): Promise<StackVerdicts> {
-    const violations = await runPolicies(fromRecorded(evaluation.resources));
+    const plan = evaluation.outputs.cloudflarePlan?.value;
+    const violations = await runPolicies(fromRecorded(evaluation.resources), isCloudflarePlan(plan) ? { config: planPolicyConfig(plan) } : {});
     return { violations, blocking: blocking(violations) };
 }
 

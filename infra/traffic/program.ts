@@ -1,15 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "../config/rawConfig";
-import { readOrRunError } from "../config/validators";
+import { ConfigError, readOrRunError } from "../config/validators";
 import { loadTrafficConfig } from "./config";
+import { decideTraffic, describeDecision, PreviousTrafficError, readPreviousTraffic, selfStackName } from "./previous";
 import { createTrafficStack, TrafficStackOutputs } from "./stack";
 
 /**
- * The traffic stack's program: reads the config once, validates it, then builds the stack. Invalid
- * config becomes a RunError (the engine prints its message without a stack trace), raised before any
- * resource is registered.
+ * The traffic stack's program: reads the config once and validates it, reads the weights the load
+ * balancer last applied from this stack's own outputs, then builds the stack. Invalid config or
+ * unreadable previous weights become a RunError (the engine prints its message without a stack
+ * trace), raised before any resource but the self-reference is registered.
  */
-export function runTrafficProgram(): TrafficStackOutputs {
-    const cfg = readOrRunError(() => loadTrafficConfig(readRawConfig(), `stack ${pulumi.getStack()}'s traffic config`));
-    return createTrafficStack(cfg);
+export async function runTrafficProgram(): Promise<TrafficStackOutputs> {
+    const subject = `stack ${pulumi.getStack()}'s traffic config`;
+    const cfg = readOrRunError(() => loadTrafficConfig(readRawConfig(), subject));
+    const previous = await readPreviousTraffic(selfStackName(cfg.colourStacks.blue, pulumi.getProject(), pulumi.getStack()));
+    const decision = readOrRunError(() => {
+        try {
+            return decideTraffic(cfg, previous);
+        } catch (error) {
+            throw error instanceof PreviousTrafficError ? new ConfigError([error.message], subject) : error;
+        }
+    });
+    pulumi.log.info(describeDecision(decision));
+    return createTrafficStack({ ...cfg, weights: decision.weights, liveColour: decision.liveColour });
 }
