@@ -58,10 +58,14 @@ export function renderMonitorTokenMap(token: string): string {
     return [`map ${header} ${VARIABLE} {`, "    default 0;", `    "${token}" 1;`, "}", ""].join("\n");
 }
 
-/** Lines for nginx's `http` context: the token map, included from the Secret's file. */
+/**
+ * Lines for nginx's `http` context: the token map, included from the Secret's file. A map key longer
+ * than the hash bucket (64 bytes by default) stops nginx from starting, so the bucket fits the
+ * longest token allowed.
+ */
 export function monitorAuthHttpLines(options: MonitorAuthOptions): string[] {
     assertNoProblems("monitor auth options", monitorAuthProblems(options));
-    return [`include ${options.includePath ?? `${MONITOR_AUTH_DIR}/${MONITOR_AUTH_FILE}`};`];
+    return ["map_hash_bucket_size 256;", `include ${options.includePath ?? `${MONITOR_AUTH_DIR}/${MONITOR_AUTH_FILE}`};`];
 }
 
 /**
