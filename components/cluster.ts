@@ -59,7 +59,11 @@ export interface ClusterArgs {
     readonly nodePool: NodePoolArgs;
     /** DigitalOcean tags on the cluster itself. @default [] */
     readonly tags?: readonly string[];
-    /** Let nodes pull from the account's DigitalOcean Container Registry. @default false */
+    /**
+     * Let nodes pull from the account's DigitalOcean Container Registry (DigitalOcean puts its pull
+     * secret in every namespace); needs a registry in the account. Off, images from it never pull.
+     * @default false
+     */
     readonly registryIntegration?: boolean;
     /** The platform's namespace (Pod Security "restricted"). @default "blkout" */
     readonly namespace?: string;

@@ -9,6 +9,7 @@ import { Gateway } from "../components/gateway";
 import { ScalingArgs } from "../components/k8sWorkload";
 import { Network } from "../components/network";
 import { API_NAMES, ApiName, recordOf } from "../components/platformNames";
+import { needsRegistryIntegration } from "../components/imageRegistry";
 import { MONITOR_TOKEN_LENGTH } from "../components/monitorAuth";
 import { PreviewHostname, previewHostnameFor } from "../components/previewHostname";
 import { StaticSite } from "../components/staticSite";
@@ -129,6 +130,8 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         maintenance: cfg.cluster.maintenance,
         clusterSubnet: cfg.network.clusterSubnet,
         serviceSubnet: cfg.network.serviceSubnet,
+        // The APIs' images are in the account's private registry: the nodes need its pull secret.
+        registryIntegration: needsRegistryIntegration([cfg.gateway.image, ...API_NAMES.map(api => cfg.apis[api].image)]),
         // Both colours' nodes carry the data-client tag: the owner's database firewall trusts it.
         nodePool: { size: cfg.cluster.nodeSize, ...scaling.nodes, tags: [DATA_CLIENT_TAG, colourNodeTag(cfg.colour)] },
     });

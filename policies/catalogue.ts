@@ -8,6 +8,7 @@ import { dataStackPolicies } from "./dataStack";
 import { edgePolicies } from "./edge";
 import { edgeStackPolicies } from "./edgeStack";
 import { exposurePolicies } from "./exposure";
+import { imageRegistryPolicies } from "./imageRegistry";
 import { podBaselinePolicies } from "./podBaseline";
 import { podSecurityPolicies } from "./podSecurity";
 import { scalingPolicies } from "./scaling";
@@ -32,6 +33,7 @@ export const POLICIES: Policies = [
     ...edgePolicies,
     ...edgeStackPolicies,
     ...cloudflarePlanPolicies,
+    ...imageRegistryPolicies,
     ...blueGreenPolicies,
 ];
 

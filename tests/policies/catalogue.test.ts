@@ -1,12 +1,12 @@
 import { POLICIES } from "../../policies/catalogue";
-import { PLAN_CASES } from "./cloudflarePlanCases";
+import { PLAN_CASES, REGISTRY_CASES } from "./cloudflarePlanCases";
 import { CLUSTER_CASES } from "./clusterCases";
 import { DATA_CASES } from "./dataCases";
 import { EDGE_CASES } from "./edgeCases";
 import { verdicts } from "./helpers";
 import { WORKLOAD_CASES } from "./workloadCases";
 
-const CASES = [...DATA_CASES, ...CLUSTER_CASES, ...WORKLOAD_CASES, ...EDGE_CASES, ...PLAN_CASES];
+const CASES = [...DATA_CASES, ...CLUSTER_CASES, ...WORKLOAD_CASES, ...EDGE_CASES, ...PLAN_CASES, ...REGISTRY_CASES];
 
 describe("the policy catalogue", () => {
     it("has a case for every policy of the pack, and no case for a policy it lacks", () => {

@@ -1,9 +1,10 @@
 import { MANAGED_RULESETS } from "../../components/cloudflarePlan";
 import { TYPES } from "../../policies/lib/resources";
+import { deployment, kubernetesCluster } from "./compliant";
 import { loadBalancer, managedWaf, monitor } from "./compliantEdge";
-import { PolicyCase, resource } from "./helpers";
+import { PolicyCase, resource, withProp } from "./helpers";
 
-/** The plan-limit policy's cases (policies/cloudflarePlan.ts); the default plan is Free. */
+/** Cases for the policies of issue #7: plan limits (policies/cloudflarePlan.ts; the default plan is Free) and pullable images. */
 
 const plan = (cloudflarePlan: string) => ({ "cloudflare-plan-limits": { cloudflarePlan } });
 
@@ -33,5 +34,21 @@ export const PLAN_CASES: PolicyCase[] = [{
         { title: "the Cloudflare Managed Ruleset on Free", resources: () => [managedWaf()], message: /cloudflareManaged is not the managed ruleset of the free plan/ },
         { title: "the Free Managed Ruleset on Pro", resources: () => [managedWaf({ actionParameters: { id: MANAGED_RULESETS.freeManaged } })], config: plan("pro"),
             message: /freeManaged is not the managed ruleset of the pro plan/ },
+    ],
+}];
+
+/** The image-registry policy's cases (policies/imageRegistry.ts). */
+const integratedCluster = () => withProp(kubernetesCluster(), "registryIntegration", true);
+const gatewayImage = () => withProp(deployment("blue-gateway-deployment"), "spec.template.spec.containers.0.image", "nginxinc/nginx-unprivileged:1.27.3-alpine");
+
+export const REGISTRY_CASES: PolicyCase[] = [{
+    policy: "images-pullable",
+    compliant: () => [integratedCluster(), deployment(), gatewayImage(),
+        withProp(withProp(deployment("blue-other-deployment"), "spec.template.spec.containers.0.image", "ghcr.io/blkout/x:1.0.0"), "spec.template.spec.imagePullSecrets", [{ name: "ghcr" }])],
+    violations: [
+        { title: "a private image without registry integration", resources: () => [kubernetesCluster(), deployment()],
+            message: /blue-ivor-deployment spec\.template\.spec\.containers\[0\] \("ivor"\) pulls "registry\.digitalocean\.com\/blkout\/ivor:2026\.11\.2", but the cluster's registry integration is off/ },
+        { title: "an unlisted registry without a pull secret", resources: () => [integratedCluster(), withProp(deployment(), "spec.template.spec.containers.0.image", "ghcr.io/blkout/ivor:1.0.0")],
+            message: /ghcr\.io is not a listed public registry and the pod has no pull secret/ },
     ],
 }];
