@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ColourWeights, formatWeights, weightProblems } from "../../contracts/weights";
+import { ColourWeights, weightProblems } from "../../contracts/weights";
 import { Colour, COLOURS, recordOf } from "../../components/platformNames";
 import { describeValue } from "../config/validators";
 
@@ -61,12 +61,6 @@ export function decideTraffic(intent: TrafficIntent, previous: PreviousTraffic):
     }
     const first = intent.liveColour ?? intent.initialLiveColour;
     return { weights: recordOf(COLOURS, colour => (colour === first ? 100 : 0)), liveColour: first, source: "first-update" };
-}
-
-/** One line for the update's log, so an operator sees which source won. */
-export function describeDecision(decision: TrafficDecision): string {
-    const why = { "switch": "set by the switch for this update", "last-applied": "kept from the load balancer's last update", "first-update": "first update" };
-    return `traffic weights ${formatWeights(decision.weights)} (${why[decision.source]}), live colour ${decision.liveColour}`;
 }
 
 /**

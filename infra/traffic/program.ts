@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "../config/rawConfig";
 import { ConfigError, readOrRunError } from "../config/validators";
 import { loadTrafficConfig } from "./config";
-import { decideTraffic, describeDecision, PreviousTrafficError, readPreviousTraffic, selfStackName } from "./previous";
+import { decideTraffic, PreviousTrafficError, readPreviousTraffic, selfStackName } from "./previous";
 import { createTrafficStack, TrafficStackOutputs } from "./stack";
 
 /**
@@ -22,6 +22,6 @@ export async function runTrafficProgram(): Promise<TrafficStackOutputs> {
             throw error instanceof PreviousTrafficError ? new ConfigError([error.message], subject) : error;
         }
     });
-    pulumi.log.info(describeDecision(decision));
-    return createTrafficStack({ ...cfg, weights: decision.weights, liveColour: decision.liveColour });
+    // Where the weights came from shows in the update's outputs: "switch", "last-applied" or "first-update".
+    return { ...createTrafficStack({ ...cfg, weights: decision.weights, liveColour: decision.liveColour }), weightsSource: decision.source };
 }
