@@ -71,6 +71,10 @@ export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
 
 export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+export const MEBIBYTE = 1024 * 1024;
+/** The largest request body the gateway accepts unless told otherwise (the colour config's default too). */
+export const DEFAULT_MAX_BODY_BYTES = MEBIBYTE;
+
 /** Options with every default filled in. */
 export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts" | "monitorAuth">>
     & { readonly timeouts: Required<GatewayTimeouts>; readonly monitorAuth?: MonitorAuthOptions };
@@ -83,7 +87,7 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
         listenHost: options.listenHost ?? "",
         rateLimitPerMinute: options.rateLimitPerMinute ?? 100,
         rateLimitBurst: options.rateLimitBurst ?? 20,
-        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         timeouts: {
             connectSeconds: options.timeouts?.connectSeconds ?? 5,
             readSeconds: options.timeouts?.readSeconds ?? 30,

@@ -3,11 +3,13 @@ import * as random from "@pulumi/random";
 import { ColourOutputName } from "../contracts/colourOutputs";
 import { Alerts } from "../components/alerts";
 import { ApiService } from "../components/apiService";
+import { RFC1918_RANGES } from "../components/cidr";
 import { Cluster } from "../components/cluster";
 import { DATA_CLIENT_TAG, DataPlane, ownerStackOutputs } from "../components/dataPlane";
 import { Gateway } from "../components/gateway";
 import { ScalingArgs } from "../components/k8sWorkload";
 import { Network } from "../components/network";
+import { MEBIBYTE } from "../components/nginxConfig";
 import { API_NAMES, ApiName, recordOf } from "../components/platformNames";
 import { needsRegistryIntegration } from "../components/imageRegistry";
 import { MONITOR_TOKEN_LENGTH } from "../components/monitorAuth";
@@ -78,6 +80,9 @@ function createApis(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster,
             colour: cfg.colour,
             release: cfg.releaseVersion,
             port: apiConfig.port,
+            // The owner's databases sit in its VPC; a follower also reaches the owner's across the
+            // peering, in a VPC whose range it does not know, so it is held to private ranges.
+            dataPlaneCidrs: cfg.data.role === "owner" ? [cfg.network.vpcCidr] : RFC1918_RANGES,
             env: { PUBLIC_ORIGIN: `https://${cfg.domain}` },
             scaling: scaling.apis[api],
             resources: {
@@ -162,7 +167,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         limits: {
             rateLimitPerMinute: cfg.gateway.rateLimitPerMinute,
             rateLimitBurst: cfg.gateway.rateLimitBurst,
-            maxBodyBytes: cfg.gateway.maxBodyMegabytes * 1024 * 1024,
+            maxBodyBytes: cfg.gateway.maxBodyMegabytes * MEBIBYTE,
             timeouts: { readSeconds: cfg.gateway.upstreamTimeoutSeconds, sendSeconds: cfg.gateway.upstreamTimeoutSeconds },
         },
     });
