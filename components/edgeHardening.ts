@@ -16,6 +16,12 @@ export const API_PATH_EXPRESSION = "starts_with(http.request.uri.path, \"/api/\"
  */
 export const RATE_LIMIT_CHARACTERISTICS: readonly string[] = ["cf.colo.id", "ip.src"];
 
+/** The zone entry-point rulesets this component declares: phase, child name suffix and ruleset name. */
+export const EDGE_ENTRY_POINTS = [
+    { phase: "http_request_firewall_managed", suffix: "waf", rulesetName: "blkout managed WAF" },
+    { phase: "http_ratelimit", suffix: "api-rate-limit", rulesetName: "blkout API rate limit" },
+] as const;
+
 export interface ApiRateLimit {
     /** Requests one client may make per period before it is blocked. */
     readonly requestsPerPeriod: number;
@@ -94,11 +100,11 @@ export class EdgeHardening extends pulumi.ComponentResource {
 
     private createManagedWaf(name: string): cloudflare.Ruleset {
         const managed = PLAN_LIMITS[this.args.plan].managedRulesetId;
-        return new cloudflare.Ruleset(`${name}-waf`, {
+        return new cloudflare.Ruleset(`${name}-${EDGE_ENTRY_POINTS[0].suffix}`, {
             zoneId: this.args.zoneId,
             kind: "zone",
             phase: "http_request_firewall_managed",
-            name: "blkout managed WAF",
+            name: EDGE_ENTRY_POINTS[0].rulesetName,
             description: `Runs the ${this.args.plan} plan's managed ruleset on every request`,
             rules: [{
                 action: "execute",
@@ -112,11 +118,11 @@ export class EdgeHardening extends pulumi.ComponentResource {
 
     private createApiRateLimit(name: string): cloudflare.Ruleset {
         const { requestsPerPeriod, period, mitigationTimeout } = this.args.apiRateLimit;
-        return new cloudflare.Ruleset(`${name}-api-rate-limit`, {
+        return new cloudflare.Ruleset(`${name}-${EDGE_ENTRY_POINTS[1].suffix}`, {
             zoneId: this.args.zoneId,
             kind: "zone",
             phase: "http_ratelimit",
-            name: "blkout API rate limit",
+            name: EDGE_ENTRY_POINTS[1].rulesetName,
             description: "Limits each client's calls to /api/",
             rules: [{
                 action: "block",

@@ -137,6 +137,8 @@ const DOKS_RELEASES: Readonly<Record<string, readonly string[]>> = {
 
 /** The read-only lookups the programs make (invokes), answered with realistic values. */
 export const OFFLINE_INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>> = {
+    // A zone with no rulesets of its own yet (the traffic stack warns about existing entry points).
+    "cloudflare:index/getRulesets:getRulesets": () => ({ rulesets: [] }),
     // A running cluster read back by name: each read issues a new token, as DigitalOcean does.
     "digitalocean:index/getKubernetesCluster:getKubernetesCluster": args => ({
         name: args.name,

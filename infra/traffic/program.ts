@@ -3,11 +3,13 @@ import { readRawConfig } from "../config/rawConfig";
 import { ConfigError, readOrRunError } from "../config/validators";
 import { loadTrafficConfig } from "./config";
 import { decideTraffic, PreviousTrafficError, readPreviousTraffic, selfStackName } from "./previous";
+import { entryPointConflicts, readZoneRulesets } from "./rulesets";
 import { createTrafficStack, TrafficStackOutputs } from "./stack";
 
 /**
  * The traffic stack's program: reads the config once and validates it, reads the weights the load
- * balancer last applied from this stack's own outputs, then builds the stack. Invalid config or
+ * balancer last applied from this stack's own outputs, warns about zone entry-point rulesets it
+ * would collide with (infra/traffic/rulesets.ts), then builds the stack. Invalid config or
  * unreadable previous weights become a RunError (the engine prints its message without a stack
  * trace), raised before any resource but the self-reference is registered.
  */
@@ -22,6 +24,9 @@ export async function runTrafficProgram(): Promise<TrafficStackOutputs> {
             throw error instanceof PreviousTrafficError ? new ConfigError([error.message], subject) : error;
         }
     });
+    for (const conflict of entryPointConflicts(await readZoneRulesets(cfg.zoneId), cfg.zoneId, pulumi.getStack(), pulumi.getProject())) {
+        pulumi.log.warn(conflict);
+    }
     // Where the weights came from shows in the update's outputs: "switch", "last-applied" or "first-update".
     return { ...createTrafficStack({ ...cfg, weights: decision.weights, liveColour: decision.liveColour }), weightsSource: decision.source };
 }

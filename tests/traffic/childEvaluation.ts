@@ -3,6 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveOutput } from "../../infra/offline/evaluate";
 import { installMockRuntime, StackReferenceFixture } from "../../infra/offline/mockRuntime";
+import { OFFLINE_INVOKES } from "../../infra/offline/mockOutputs";
 import { selfStackName } from "../../infra/traffic/previous";
 import { runTrafficProgram } from "../../infra/traffic/program";
 
@@ -74,7 +75,7 @@ async function main(scenario: ChildScenario): Promise<ChildResult> {
     process.on("uncaughtException", report);
     const self = selfStackName(String((scenario.config.colourStacks as Record<string, unknown> | undefined)?.blue), "blkout-traffic", "production");
     const stackReferences = { [self]: { outputs: scenario.previous ?? {} }, ...scenario.stackReferences };
-    const mocks = installMockRuntime({ project: "blkout-traffic", stack: "production", ...scenario, stackReferences });
+    const mocks = installMockRuntime({ project: "blkout-traffic", stack: "production", ...scenario, stackReferences, invokes: OFFLINE_INVOKES });
     const newResource = mocks.newResource.bind(mocks);
     mocks.newResource = args => {
         const created = newResource(args);

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { evaluate } from "../../infra/offline/evaluate";
+import { OFFLINE_INVOKES } from "../../infra/offline/mockOutputs";
 import { decideTraffic, selfStackName } from "../../infra/traffic/previous";
 import { runTrafficProgram } from "../../infra/traffic/program";
 import { named } from "../support/pulumi";
@@ -18,6 +19,7 @@ async function update(config: Record<string, unknown>, previous: Record<string, 
     const evaluation = await evaluate({
         project: "blkout-traffic", stack: "production", config,
         stackReferences: { ...colourStackFixtures(config), [SELF]: { outputs: previous } },
+        invokes: OFFLINE_INVOKES,
     }, runTrafficProgram);
     const values = Object.fromEntries(Object.entries(evaluation.outputs).map(([key, output]) => [key, output.value])) as Record<string, any>;
     const lb = named(evaluation.resources, "traffic-lb");
