@@ -10,6 +10,7 @@ import { listOf, TYPES } from "./lib/resources";
  * places the registry's pull secret in every namespace and on each default service account:
  * https://docs.digitalocean.com/reference/doctl/reference/registry/kubernetes-manifest/) or a pull
  * secret on the pod. Otherwise pods sit in ImagePullBackOff after a "successful" `pulumi up`.
+ * Checked in stacks that declare their DOKS cluster (the colour stacks).
  */
 
 const imagesPullable = stackPolicy({
@@ -24,7 +25,12 @@ const imagesPullable = stackPolicy({
         },
     },
     check: ({ ofType, config, fail }) => {
-        const integrated = ofType(TYPES.kubernetesCluster).some(cluster => cluster.props.registryIntegration === true);
+        const clusters = ofType(TYPES.kubernetesCluster);
+        // Only a stack that declares its cluster says what that cluster can pull.
+        if (clusters.length === 0) {
+            return;
+        }
+        const integrated = clusters.some(cluster => cluster.props.registryIntegration === true);
         for (const workload of WORKLOAD_TYPES.flatMap(type => ofType(type))) {
             const pod = podOf(workload.type, workload.props);
             if (pod === undefined || listOf(pod.spec.imagePullSecrets).length > 0) {
