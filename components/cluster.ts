@@ -59,11 +59,7 @@ export interface ClusterArgs {
     readonly nodePool: NodePoolArgs;
     /** DigitalOcean tags on the cluster itself. @default [] */
     readonly tags?: readonly string[];
-    /**
-     * Let nodes pull from the account's DigitalOcean Container Registry (DigitalOcean puts its pull
-     * secret in every namespace); needs a registry in the account. Off, images from it never pull.
-     * @default false
-     */
+    /** Pull from the account's DigitalOcean registry (its secret goes in every namespace); needs one. @default false */
     readonly registryIntegration?: boolean;
     /** The platform's namespace (Pod Security "restricted"). @default "blkout" */
     readonly namespace?: string;

@@ -6,7 +6,8 @@ import {
     ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, resolveScaling, restrictedContainerSecurity,
     restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
-import { MONITOR_AUTH_DIR, MONITOR_AUTH_FILE, renderMonitorTokenMap } from "./monitorAuth";
+import { MONITOR_AUTH_DIR } from "./monitorAuth";
+import { monitorAuthSecret } from "./monitorAuthSecret";
 import { GatewayRenderOptions, GatewayRoute, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
 import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
@@ -88,7 +89,7 @@ export class Gateway extends pulumi.ComponentResource {
             metadata: { name: `${name}-config`, namespace: args.namespace, labels },
             data: { "nginx.conf": this.config },
         }, childOpts);
-        const monitorAuth = args.monitorAuth && createMonitorAuthSecret(name, args, labels, args.monitorAuth.token, childOpts);
+        const monitorAuth = args.monitorAuth && monitorAuthSecret(`${name}-monitor-auth`, args.namespace, labels, args.monitorAuth.token, childOpts);
         const deployment = createDeployment(name, args, labels, configMap, this.config, scaling, childOpts, monitorAuth);
         createScalingAndBudget(name, { namespace: args.namespace, deploymentName: deployment.metadata.name, labels, selector: GATEWAY_SELECTOR, scaling }, childOpts);
         createNetworkPolicy(name, args, labels, childOpts);
@@ -143,15 +144,6 @@ function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string): Ga
     };
 }
 
-/** The token's nginx map lives in a Secret, never in the ConfigMap (components/monitorAuth.ts). */
-function createMonitorAuthSecret(name: string, args: GatewayArgs, labels: Record<string, string>, token: pulumi.Input<string>,
-    opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(`${name}-monitor-auth`, {
-        metadata: { name: `${name}-monitor-auth`, namespace: args.namespace, labels },
-        type: "Opaque",
-        stringData: { [MONITOR_AUTH_FILE]: pulumi.secret(pulumi.output(token).apply(renderMonitorTokenMap)) },
-    }, opts);
-}
 
 function renderConfig(args: GatewayArgs): pulumi.Output<string> {
     const apis = Object.keys(args.upstreams);
