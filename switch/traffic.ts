@@ -34,7 +34,7 @@ export interface PulumiTrafficOptions {
     readonly trafficStack?: string;
     /** The colour stacks' program (the repo root, where Pulumi.yaml is). */
     readonly colourDir: string;
-    /** @default { blue: "blue", green: "green" } */
+    /** @default the traffic stack's `colourStacks` output (its config); `blue` and `green` for a stack that predates it */
     readonly colourStacks?: Readonly<Record<Colour, string>>;
     /** @default LocalWorkspace.selectStack */
     readonly selectStack?: SelectStack;
@@ -116,8 +116,8 @@ export class PulumiTrafficStack implements TrafficStack {
     }
 
     colourOutputs(colour: Colour): Promise<ColourOutputs | undefined> {
-        const stackName = (this.options.colourStacks ?? { blue: "blue", green: "green" })[colour];
         return guard(async () => {
+            const stackName = (this.options.colourStacks ?? await this.colourStackNames())[colour];
             let stack: StackHandle;
             try {
                 stack = await this.select({ stackName, workDir: this.options.colourDir });
@@ -146,6 +146,12 @@ export class PulumiTrafficStack implements TrafficStack {
             const value = (await (await this.traffic()).outputs()).poolIds?.value as Record<string, unknown> | undefined;
             return value && COLOURS.every(c => typeof value[c] === "string") ? { blue: value.blue as string, green: value.green as string } : undefined;
         });
+    }
+
+    /** The colour stacks the traffic stack reads (its `colourStacks` output), so both follow the same config. */
+    private async colourStackNames(): Promise<Readonly<Record<Colour, string>>> {
+        const value = (await (await this.traffic()).outputs()).colourStacks?.value as Record<string, unknown> | undefined;
+        return value && COLOURS.every(c => typeof value[c] === "string") ? { blue: value.blue as string, green: value.green as string } : { blue: "blue", green: "green" };
     }
 
     private traffic(): Promise<StackHandle> {

@@ -41,6 +41,8 @@ export interface TrafficStackOutputs {
     readonly poolIds: pulumi.Output<ColourPoolIds>;
     readonly loadBalancerId: pulumi.Output<string>;
     readonly colours: pulumi.Output<Record<Colour, ColourSummary>>;
+    /** The colour stacks' fully qualified names, from config: the switch reads them from here. */
+    readonly colourStacks: Readonly<Record<Colour, string>>;
     [key: string]: unknown;
 }
 
@@ -77,6 +79,7 @@ export function createTrafficStack(cfg: TrafficSettings): TrafficStackOutputs {
         fallbackColour: traffic.fallbackColour,
         liveColour: cfg.liveColour,
         hostname: cfg.hostname,
+        colourStacks: cfg.colourStacks,
         poolIds: afterColourCheck(traffic.poolIds),
         loadBalancerId: afterColourCheck(traffic.loadBalancer.id),
         colours: views.apply(all => recordOf(COLOURS, colour => {
