@@ -4,7 +4,7 @@ import { COLOURS } from "../components/platformNames";
 import { evaluate } from "../infra/offline/evaluate";
 import { readStackFile, REPO_ROOT } from "../infra/offline/stackFiles";
 import { loadTrafficConfig } from "../infra/traffic/config";
-import { createTrafficStack } from "../infra/traffic/stack";
+import { createTrafficStack, trafficSettings } from "../infra/traffic/stack";
 import { Weights } from "../switch/plan";
 import { openStore } from "../switch/wiring";
 import { allEntries } from "../tests/switch/support/fakes";
@@ -72,11 +72,11 @@ async function evaluateTrafficAt(weights: Weights): Promise<number> {
     const stacks = raw.colourStacks as Record<string, string>;
     const stackReferences = Object.fromEntries(COLOURS.map((colour, i) => [stacks[colour], {
         outputs: {
-            colour, releaseVersion: `2026.1${i}.0`, mode: "active", gatewayOrigin: `203.0.113.${10 + i}`, healthPath: "/healthz", previewHostname: `${colour}.preview.blkoutuk.com`,
+            colour, releaseVersion: `2026.1${i}.0`, mode: "active", gatewayOrigin: `203.0.113.${10 + i}`, healthPath: "/healthz", previewHostname: `${colour}.blkoutuk.com`, monitorToken: "b".repeat(48),
         },
     }]));
     const started = performance.now();
-    await evaluate({ project: "blkout-traffic", stack: "production", stackReferences }, () => createTrafficStack(loadTrafficConfig(raw)));
+    await evaluate({ project: "blkout-traffic", stack: "production", stackReferences }, () => createTrafficStack(trafficSettings(loadTrafficConfig(raw))));
     return performance.now() - started;
 }
 

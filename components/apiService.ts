@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { isPrivateCidr } from "./cidr";
 import { isCidrOrAddress } from "./cloudflareRanges";
 import {
     ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, resolveScaling, restrictedContainerSecurity,
@@ -36,7 +37,7 @@ export interface ApiServiceArgs {
     readonly colour: string;
     readonly release: string;
     readonly credentials: ApiCredentials;
-    /** Container and Service port. @default 8080 */
+    /** Container and Service port. @default DEFAULT_API_PORT */
     readonly port?: number;
     /** Plain, non-secret env. @default {} */
     readonly env?: Readonly<Record<string, string>>;
@@ -46,9 +47,16 @@ export interface ApiServiceArgs {
     readonly resources?: ContainerResources;
     /** TCP ports of the data plane the API may connect to. @default [25060, 25061] */
     readonly dataPorts?: readonly number[];
-    /** The VPC CIDR the databases' private hosts sit in; narrows data-port egress to it. @default any address */
-    readonly dataPlaneCidr?: string;
+    /**
+     * Where the databases' private hosts sit (the VPC CIDRs, private ranges only); data-port egress
+     * goes nowhere else. Required: a default of "any address" would open the database ports to the
+     * internet. @default none (required)
+     */
+    readonly dataPlaneCidrs: readonly string[];
 }
+
+/** The port every API listens on unless told otherwise (the colour config's default too). */
+export const DEFAULT_API_PORT = 8080;
 
 const DEFAULT_RESOURCES: ContainerResources = {
     requests: { cpu: "100m", memory: "128Mi" },
@@ -63,7 +71,7 @@ export function apiServiceProblems(args: ApiServiceArgs): string[] {
     }
     const image = imageProblem("image", args.image);
     if (image) problems.push(image);
-    const port = args.port ?? 8080;
+    const port = args.port ?? DEFAULT_API_PORT;
     if (!Number.isInteger(port) || port < 1024 || port > 65535) {
         problems.push(`port: expected an unprivileged port 1024-65535, got ${JSON.stringify(port)}`);
     }
@@ -80,9 +88,14 @@ export function apiServiceProblems(args: ApiServiceArgs): string[] {
     (args.dataPorts ?? DEFAULT_DATA_PORTS).forEach((p, i) => {
         if (!Number.isInteger(p) || p < 1 || p > 65535) problems.push(`dataPorts[${i}]: expected an integer 1-65535, got ${JSON.stringify(p)}`);
     });
-    if (args.dataPlaneCidr !== undefined && !(isCidrOrAddress(args.dataPlaneCidr) && args.dataPlaneCidr.includes("/"))) {
-        problems.push(`dataPlaneCidr: expected a CIDR range like "10.20.0.0/16", got ${JSON.stringify(args.dataPlaneCidr)}`);
+    if (!Array.isArray(args.dataPlaneCidrs) || args.dataPlaneCidrs.length === 0) {
+        problems.push(`dataPlaneCidrs: expected the private CIDR ranges of the data plane, got ${JSON.stringify(args.dataPlaneCidrs)}`);
     }
+    (Array.isArray(args.dataPlaneCidrs) ? args.dataPlaneCidrs : []).forEach((cidr, i) => {
+        if (!(isCidrOrAddress(cidr) && cidr.includes("/") && isPrivateCidr(cidr))) {
+            problems.push(`dataPlaneCidrs[${i}]: expected a private CIDR range like "10.20.0.0/16", got ${JSON.stringify(cidr)}`);
+        }
+    });
     return [...problems, ...scalingProblems("scaling", resolveScaling(args.scaling))];
 }
 
@@ -112,7 +125,7 @@ export class ApiService extends pulumi.ComponentResource {
     constructor(name: string, args: ApiServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         assertNoProblems(`ApiService "${name}" args`, apiServiceProblems(args));
         super("blkout:platform:ApiService", name, {}, opts);
-        this.port = args.port ?? 8080;
+        this.port = args.port ?? DEFAULT_API_PORT;
         const childOpts = { parent: this, provider: args.provider };
         const selector = apiSelector(args.api);
         const labels = { ...selector, [LABELS.component]: API_COMPONENT, [LABELS.colour]: args.colour, [LABELS.version]: args.release };
@@ -181,7 +194,7 @@ export class ApiService extends pulumi.ComponentResource {
                 egress: [
                     DNS_EGRESS,
                     {
-                        ...(args.dataPlaneCidr ? { to: [{ ipBlock: { cidr: args.dataPlaneCidr } }] } : {}),
+                        to: args.dataPlaneCidrs.map(cidr => ({ ipBlock: { cidr } })),
                         ports: (args.dataPorts ?? DEFAULT_DATA_PORTS).map(tcp),
                     },
                     // Model APIs and Spaces sit outside the cluster at addresses that change.

@@ -59,7 +59,7 @@ export interface ClusterArgs {
     readonly nodePool: NodePoolArgs;
     /** DigitalOcean tags on the cluster itself. @default [] */
     readonly tags?: readonly string[];
-    /** Let nodes pull from the account's DigitalOcean Container Registry. @default false */
+    /** Pull from the account's DigitalOcean registry (its secret goes in every namespace); needs one. @default false */
     readonly registryIntegration?: boolean;
     /** The platform's namespace (Pod Security "restricted"). @default "blkout" */
     readonly namespace?: string;

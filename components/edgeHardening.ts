@@ -1,16 +1,26 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import { CloudflarePlan, PLAN_LIMITS, planLimitProblems, RATE_LIMIT_VALUES } from "./cloudflarePlan";
 import { assertNoProblems } from "./platformNames";
 
-/** Cloudflare Managed Ruleset: the WAF rules Cloudflare maintains, executed for every request. */
-export const CLOUDFLARE_MANAGED_RULESET_ID = "efb7b8c949ac4650a09736fc376e9aee";
-
-/** Requests the rate limit counts: the APIs behind the gateway, on every hostname of the zone. */
+/**
+ * Requests the rate limit counts: the APIs behind the gateway, on every hostname of the zone. Only
+ * the URI path, the one field every plan may use in a rate-limiting rule's expression
+ * (https://developers.cloudflare.com/waf/rate-limiting-rules/#availability).
+ */
 export const API_PATH_EXPRESSION = "starts_with(http.request.uri.path, \"/api/\")";
 
-/** Rate-limit periods and mitigation timeouts Cloudflare accepts. */
-export const RATE_LIMIT_PERIODS: readonly number[] = [10, 60, 120, 300, 600, 3600];
-export const MITIGATION_TIMEOUTS: readonly number[] = [0, 10, 60, 120, 300, 600, 3600, 86400];
+/**
+ * Counted per client: `cf.colo.id` is mandatory (Cloudflare counts per data centre) and `ip.src` is
+ * available on every plan (same availability table).
+ */
+export const RATE_LIMIT_CHARACTERISTICS: readonly string[] = ["cf.colo.id", "ip.src"];
+
+/** The zone entry-point rulesets this component declares: phase, child name suffix and ruleset name. */
+export const EDGE_ENTRY_POINTS = [
+    { phase: "http_request_firewall_managed", suffix: "waf", rulesetName: "blkout managed WAF" },
+    { phase: "http_ratelimit", suffix: "api-rate-limit", rulesetName: "blkout API rate limit" },
+] as const;
 
 export interface ApiRateLimit {
     /** Requests one client may make per period before it is blocked. */
@@ -23,6 +33,8 @@ export interface ApiRateLimit {
 
 export interface EdgeHardeningArgs {
     readonly zoneId: string;
+    /** The zone's plan: which managed ruleset the WAF runs and which rate-limit windows are allowed. */
+    readonly plan: CloudflarePlan;
     readonly apiRateLimit: ApiRateLimit;
     /**
      * Seconds browsers remember to use HTTPS only. Not preloaded: leaving a preload list takes months.
@@ -31,18 +43,25 @@ export interface EdgeHardeningArgs {
     readonly hstsMaxAge?: number;
 }
 
-/** Problems with a rate limit, each naming its key. */
-export function apiRateLimitProblems(limit: ApiRateLimit): string[] {
-    return [
+/** Problems with a rate limit on a plan, each naming its key (values Cloudflare accepts, then the plan's ceilings). */
+export function apiRateLimitProblems(limit: ApiRateLimit, plan: CloudflarePlan): string[] {
+    const shape = [
         ...(Number.isInteger(limit.requestsPerPeriod) && limit.requestsPerPeriod > 0 ? [] : [`apiRateLimit.requestsPerPeriod: expected a positive integer, got ${limit.requestsPerPeriod}`]),
-        ...(RATE_LIMIT_PERIODS.includes(limit.period) ? [] : [`apiRateLimit.period: expected one of ${RATE_LIMIT_PERIODS.join(", ")}, got ${limit.period}`]),
-        ...(MITIGATION_TIMEOUTS.includes(limit.mitigationTimeout) ? [] : [`apiRateLimit.mitigationTimeout: expected one of ${MITIGATION_TIMEOUTS.join(", ")}, got ${limit.mitigationTimeout}`]),
+        ...(RATE_LIMIT_VALUES.includes(limit.period) ? [] : [`apiRateLimit.period: expected one of ${RATE_LIMIT_VALUES.join(", ")}, got ${limit.period}`]),
+        ...(RATE_LIMIT_VALUES.includes(limit.mitigationTimeout) ? [] : [`apiRateLimit.mitigationTimeout: expected one of ${RATE_LIMIT_VALUES.join(", ")}, got ${limit.mitigationTimeout}`]),
     ];
+    return [...shape, ...planLimitProblems(plan, { rateLimit: { ...limit, characteristics: RATE_LIMIT_CHARACTERISTICS } })];
 }
 
 /**
  * The zone's edge protection, which every colour shares: TLS end to end with a verified origin
- * certificate, TLS 1.2 or newer, HTTPS only with HSTS, the managed WAF, and a rate limit on the APIs.
+ * certificate, TLS 1.2 or newer, HTTPS only with HSTS, the plan's managed WAF ruleset, and a rate
+ * limit on the APIs within the plan's windows.
+ *
+ * Both rulesets are a phase's zone entry point, of which a zone has one per phase: a zone whose WAF
+ * or rate limit was set up in the dashboard (or a Free zone where Cloudflare deployed the Free
+ * Managed Ruleset) already has one, and creating ours fails. It is adopted with `pulumi import`
+ * (docs/first-deploy.md, "Existing entry-point rulesets").
  */
 export class EdgeHardening extends pulumi.ComponentResource {
     readonly settings: cloudflare.ZoneSetting[];
@@ -53,7 +72,7 @@ export class EdgeHardening extends pulumi.ComponentResource {
         super("blkout:platform:EdgeHardening", name, {}, opts);
         assertNoProblems(`EdgeHardening "${name}" args`, [
             ...(args.zoneId === "" ? ["zoneId: expected a zone id, got nothing"] : []),
-            ...apiRateLimitProblems(args.apiRateLimit),
+            ...apiRateLimitProblems(args.apiRateLimit, args.plan),
         ]);
         this.settings = this.createZoneSettings(name);
         this.waf = this.createManagedWaf(name);
@@ -80,17 +99,18 @@ export class EdgeHardening extends pulumi.ComponentResource {
     }
 
     private createManagedWaf(name: string): cloudflare.Ruleset {
-        return new cloudflare.Ruleset(`${name}-waf`, {
+        const managed = PLAN_LIMITS[this.args.plan].managedRulesetId;
+        return new cloudflare.Ruleset(`${name}-${EDGE_ENTRY_POINTS[0].suffix}`, {
             zoneId: this.args.zoneId,
             kind: "zone",
             phase: "http_request_firewall_managed",
-            name: "blkout managed WAF",
-            description: "Runs the Cloudflare Managed Ruleset on every request",
+            name: EDGE_ENTRY_POINTS[0].rulesetName,
+            description: `Runs the ${this.args.plan} plan's managed ruleset on every request`,
             rules: [{
                 action: "execute",
-                actionParameters: { id: CLOUDFLARE_MANAGED_RULESET_ID },
+                actionParameters: { id: managed },
                 expression: "true",
-                description: "Cloudflare Managed Ruleset",
+                description: `Managed ruleset ${managed}`,
                 enabled: true,
             }],
         }, { parent: this });
@@ -98,11 +118,11 @@ export class EdgeHardening extends pulumi.ComponentResource {
 
     private createApiRateLimit(name: string): cloudflare.Ruleset {
         const { requestsPerPeriod, period, mitigationTimeout } = this.args.apiRateLimit;
-        return new cloudflare.Ruleset(`${name}-api-rate-limit`, {
+        return new cloudflare.Ruleset(`${name}-${EDGE_ENTRY_POINTS[1].suffix}`, {
             zoneId: this.args.zoneId,
             kind: "zone",
             phase: "http_ratelimit",
-            name: "blkout API rate limit",
+            name: EDGE_ENTRY_POINTS[1].rulesetName,
             description: "Limits each client's calls to /api/",
             rules: [{
                 action: "block",
@@ -110,8 +130,7 @@ export class EdgeHardening extends pulumi.ComponentResource {
                 description: `${requestsPerPeriod} requests per ${period} s per client on /api/`,
                 enabled: true,
                 ratelimit: {
-                    // Cloudflare counts per data centre; with ip.src the limit is per client.
-                    characteristics: ["cf.colo.id", "ip.src"],
+                    characteristics: [...RATE_LIMIT_CHARACTERISTICS],
                     period,
                     requestsPerPeriod,
                     mitigationTimeout,

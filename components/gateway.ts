@@ -9,6 +9,8 @@ import {
     restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
 import { gatewayLoadBalancerAnnotations, loadBalancerAnnotationProblems } from "./loadBalancerAnnotations";
+import { MONITOR_AUTH_DIR } from "./monitorAuth";
+import { monitorAuthSecret } from "./monitorAuthSecret";
 import { GatewayRenderOptions, GatewayRoute, renderClientPolicy, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
 import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
@@ -68,6 +70,8 @@ export interface GatewayArgs {
     readonly limits?: Pick<GatewayRenderOptions, "rateLimitPerMinute" | "rateLimitBurst" | "maxBodyBytes" | "timeouts">;
     /** DigitalOcean LB size units. @default 1 */
     readonly loadBalancerSizeUnit?: number;
+    /** Cloudflare monitors' token (secret) and the Host they must send (components/monitorAuth.ts). @default none: no monitor path */
+    readonly monitorAuth?: { readonly token: pulumi.Input<string>; readonly hostname: string };
 }
 
 const DEFAULT_RESOURCES: ContainerResources = {
@@ -100,7 +104,8 @@ export class Gateway extends pulumi.ComponentResource {
             metadata: { name: `${name}-config`, namespace: args.namespace, labels },
             data: { "nginx.conf": this.config, [CLIENT_POLICY_KEY]: clientPolicy },
         }, childOpts);
-        const deployment = createDeployment(name, args, labels, configMap, pulumi.concat(this.config, clientPolicy), scaling, childOpts);
+        const monitorAuth = args.monitorAuth && monitorAuthSecret(`${name}-monitor-auth`, args.namespace, labels, args.monitorAuth.token, childOpts);
+        const deployment = createDeployment(name, args, labels, configMap, pulumi.concat(this.config, clientPolicy), scaling, childOpts, monitorAuth);
         createScalingAndBudget(name, { namespace: args.namespace, deploymentName: deployment.metadata.name, labels, selector: GATEWAY_SELECTOR, scaling }, childOpts);
         createNetworkPolicy(name, args, labels, childOpts);
         this.service = createLoadBalancer(name, args, labels, childOpts);
@@ -171,6 +176,7 @@ function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string, rep
         loadBalancerRanges: args.loadBalancerPeerRanges ?? [],
         trustedProxyRanges: CLOUDFLARE_RANGES,
         allowedHosts: gatewayHostnames(args.domain, args.colour),
+        ...(args.monitorAuth ? { monitorAuth: { hostname: args.monitorAuth.hostname } } : {}),
     };
 }
 
@@ -181,7 +187,7 @@ function renderConfig(args: GatewayArgs, replicas: number): pulumi.Output<string
 }
 
 function createDeployment(name: string, args: GatewayArgs, labels: Record<string, string>, configMap: k8s.core.v1.ConfigMap,
-    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions) {
+    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions, monitorAuth?: k8s.core.v1.Secret) {
     return new k8s.apps.v1.Deployment(`${name}-deployment`, {
         metadata: { name, namespace: args.namespace, labels },
         spec: {
@@ -214,11 +220,13 @@ function createDeployment(name: string, args: GatewayArgs, labels: Record<string
                         volumeMounts: [
                             { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                             { name: "tmp", mountPath: "/tmp" },
+                            ...(monitorAuth ? [{ name: "monitor-auth", mountPath: MONITOR_AUTH_DIR, readOnly: true }] : []),
                         ],
                     }],
                     volumes: [
                         { name: "config", configMap: { name: configMap.metadata.name } },
                         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                        ...(monitorAuth ? [{ name: "monitor-auth", secret: { secretName: monitorAuth.metadata.name } }] : []),
                     ],
                 },
             },

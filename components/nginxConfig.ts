@@ -3,6 +3,7 @@ import {
     errorLocations, errorPageLines, healthLocation, hiddenHeaderLines, HygieneOptions, hygieneMaps, proxyLocation, redirectLines,
     requestChecks, responseHeaderLines,
 } from "./nginxHygiene";
+import { monitorAuthHttpLines, monitorAuthServerLines } from "./monitorAuth";
 import { GatewayRenderOptions, resolveGatewayOptions, ResolvedGatewayOptions, validateGatewayOptions } from "./nginxOptions";
 import { API_HEALTH_PATH, assertNoProblems, COLOUR_HEADER, GATEWAY_HEALTH_PATH, RELEASE_HEADER } from "./platformNames";
 
@@ -43,6 +44,8 @@ function httpLines(o: ResolvedGatewayOptions, hygiene: HygieneOptions): string[]
     const logFormat = ACCESS_LOG_FIELDS.map(([key, variable]) =>
         NUMERIC_LOG_FIELDS.has(key) ? `"${key}":${variable}` : `"${key}":"${variable}"`).join(",");
     return [
+        // First: its map_hash_bucket_size must precede every map (nginx fixes the size at the first one).
+        ...(o.monitorAuth ? monitorAuthHttpLines(o.monitorAuth) : []),
         "default_type application/json;",
         "server_tokens off;",
         `log_format json escape=json '{${logFormat}}';`,
@@ -93,8 +96,8 @@ function serverLines(o: ResolvedGatewayOptions, hygiene: HygieneOptions): string
         ...errorPageLines(),
         ...errorLocations(),
         ...requestChecks(),
-        // Extension point: further health paths (a monitor's, say) are health locations like these.
         ...healthLocation(GATEWAY_HEALTH_PATH, [`return 200 '${health}';`]),
+        ...(o.monitorAuth ? monitorAuthServerLines(o.monitorAuth, health) : []),
         ...Object.keys(o.upstreams).flatMap(api =>
             healthLocation(`/health/${api}`, [`proxy_pass http://${upstreamName(api)}${API_HEALTH_PATH};`], ["proxy_pass_request_body off;"])),
         ...o.routes.flatMap(route => [

@@ -1,5 +1,6 @@
 import { isCidrOrAddress } from "./cidr";
 import { CLOUDFLARE_RANGES } from "./cloudflareRanges";
+import { MonitorAuthOptions, monitorAuthProblems } from "./monitorAuth";
 
 /** The gateway's render options: what each means, its default, and every way a value can be wrong. */
 
@@ -82,6 +83,8 @@ export interface GatewayRenderOptions {
      * @default "" (inline)
      */
     readonly clientPolicyFile?: string;
+    /** Cloudflare monitors' authenticated, Host-pinned health path (components/monitorAuth.ts). @default none */
+    readonly monitorAuth?: MonitorAuthOptions;
 }
 
 export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
@@ -95,8 +98,13 @@ export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
 
 export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
+export const MEBIBYTE = 1024 * 1024;
+/** The largest request body the gateway accepts unless told otherwise (the colour config's default too). */
+export const DEFAULT_MAX_BODY_BYTES = MEBIBYTE;
+
 /** Options with every default filled in. */
-export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts">> & { readonly timeouts: Required<GatewayTimeouts> };
+export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts" | "monitorAuth">>
+    & { readonly timeouts: Required<GatewayTimeouts>; readonly monitorAuth?: MonitorAuthOptions };
 
 /** Where both ends of the gateway config name what may be said: hostnames and origins may not inject config. */
 const ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*(:\d{1,5})?$/;
@@ -110,7 +118,7 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
         rateLimitPerMinute: options.rateLimitPerMinute ?? 100,
         rateLimitBurst: options.rateLimitBurst ?? 20,
         healthRateLimitPerMinute: options.healthRateLimitPerMinute ?? 600,
-        maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
         timeouts: {
             connectSeconds: options.timeouts?.connectSeconds ?? 5,
             readSeconds: options.timeouts?.readSeconds ?? 30,
@@ -130,6 +138,7 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
         errorLogPath: options.errorLogPath ?? "/dev/stderr",
         workerProcesses: options.workerProcesses ?? 2,
         clientPolicyFile: options.clientPolicyFile ?? "",
+        ...(options.monitorAuth ? { monitorAuth: options.monitorAuth } : {}),
     };
 }
 
@@ -198,5 +207,5 @@ export function validateGatewayOptions(options: GatewayRenderOptions): string[] 
             `${key}: expected an absolute path, got ${JSON.stringify(o[key])}`);
     }
     check(integerIn(o.workerProcesses, 1, 64), `workerProcesses: expected an integer 1-64, got ${JSON.stringify(o.workerProcesses)}`);
-    return problems;
+    return o.monitorAuth ? [...problems, ...monitorAuthProblems(o.monitorAuth)] : problems;
 }

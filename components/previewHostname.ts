@@ -49,6 +49,11 @@ export function previewHostnameArgProblems(args: PreviewHostnameArgs): string[] 
  * preview host gets the same WAF and TLS as the public site and the origin's address stays hidden
  * (the gateway admits only Cloudflare's ranges anyway).
  */
+/** A colour's own hostname on the zone, e.g. `blue.blkoutuk.com` (the monitors send it as Host). */
+export function previewHostnameFor(colour: string, domain: string): string {
+    return `${colour}.${domain}`;
+}
+
 export class PreviewHostname extends pulumi.ComponentResource {
     readonly hostname: string;
     readonly url: string;
@@ -57,7 +62,7 @@ export class PreviewHostname extends pulumi.ComponentResource {
     constructor(name: string, args: PreviewHostnameArgs, opts?: pulumi.ComponentResourceOptions) {
         assertNoProblems(`PreviewHostname "${name}" args`, previewHostnameArgProblems(args));
         super("blkout:platform:PreviewHostname", name, {}, opts);
-        this.hostname = `${args.colour}.${args.domain}`;
+        this.hostname = previewHostnameFor(args.colour, args.domain);
         this.url = `https://${this.hostname}`;
         this.recordId = this.createRecord(name, args).id;
         this.registerOutputs({ hostname: this.hostname, url: this.url, recordId: this.recordId });

@@ -1,19 +1,22 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { StableRunError } from "../infra/traffic/errors";
 import {
     ColourPoolIds, ColourWeights, fallbackColour, fromCloudflareWeights, toCloudflareWeights, weightProblems, weightsMismatch,
-} from "../infra/traffic/weights";
+} from "../contracts/weights";
+import { CloudflarePlan, PLAN_LIMITS } from "./cloudflarePlan";
+import { MONITOR_HEALTH_PATH, MONITOR_TOKEN_HEADER } from "./monitorAuth";
 import { assertNoProblems, Colour, COLOURS, recordOf } from "./platformNames";
+import { StableRunError } from "./stableRunError";
 
-/** Where a colour is reached and checked: its gateway's address and the path it answers health on. */
+/** Where a colour is reached and how its monitor names it: its gateway's address and its own hostname. */
 export interface ColourOrigin {
     readonly address: string;
-    readonly healthPath: string;
+    /** The colour's preview hostname, sent as Host so the gateway can refuse a check meant for the other colour. */
+    readonly hostname: string;
 }
 
 export interface MonitorSettings {
-    /** @default each colour's own `healthPath` */
+    /** @default MONITOR_HEALTH_PATH (the gateway's authenticated monitor path) */
     readonly path?: string;
     /** A status code or class, e.g. "200" or "2xx". */
     readonly expectedCodes: string;
@@ -29,6 +32,8 @@ export interface MonitorSettings {
 }
 
 export interface TrafficSwitchArgs {
+    /** The zone's plan: how many load-balancer rules it allows, and so how previews are routed. */
+    readonly plan: CloudflarePlan;
     /** Cloudflare account that owns the monitors, pools and alert. */
     readonly accountId: string;
     readonly zoneId: string;
@@ -36,6 +41,8 @@ export interface TrafficSwitchArgs {
     readonly hostname: string;
     /** Each colour's gateway, from its stack's outputs. */
     readonly origins: pulumi.Input<Readonly<Record<Colour, ColourOrigin>>>;
+    /** Each colour's monitor token (secret), sent in MONITOR_TOKEN_HEADER; see components/monitorAuth.ts. */
+    readonly monitorTokens: pulumi.Input<Readonly<Record<Colour, string>>>;
     /** Percent of traffic per colour; the only input a switch step changes. */
     readonly weights: ColourWeights;
     /** The colour live before the current switch; the fallback pool on a 50/50 tie. */
@@ -49,6 +56,17 @@ export interface TrafficSwitchArgs {
     readonly previewHeader: string;
     /** Who is told when a pool or origin changes health. */
     readonly notificationEmail: string;
+}
+
+/**
+ * The colours a preview rule routes to. Enterprise allows a rule per colour; every other plan allows
+ * one rule per load balancer, which goes to the colour that is not live: the candidate a tester
+ * wants to see before it takes traffic. A preview cookie naming the live colour then changes
+ * nothing (the weighted split and session affinity decide), and each colour stays reachable on its
+ * own preview hostname (`<colour>.<domain>`) on every plan.
+ */
+export function previewRuleColours(plan: CloudflarePlan, liveColour: Colour): Colour[] {
+    return PLAN_LIMITS[plan].loadBalancerRules >= COLOURS.length ? [...COLOURS] : COLOURS.filter(colour => colour !== liveColour);
 }
 
 /**
@@ -97,21 +115,25 @@ export class TrafficSwitch extends pulumi.ComponentResource {
 
     private createMonitor(name: string, colour: Colour): cloudflare.LoadBalancerMonitor {
         const { monitor, accountId, hostname } = this.args;
+        const token = pulumi.output(this.args.monitorTokens).apply(tokens => tokens[colour]);
         return new cloudflare.LoadBalancerMonitor(`${name}-${colour}-monitor`, {
             accountId,
             description: `${hostname} ${colour} gateway health`,
             type: "https",
             method: "GET",
-            path: monitor.path ?? this.origin(colour).healthPath,
-            // The origin is an IP; the Host header selects the gateway's site and the certificate it must present.
-            header: { Host: [hostname] },
+            path: monitor.path ?? MONITOR_HEALTH_PATH,
+            // Host pins the colour and the token proves the caller (components/monitorAuth.ts). Only the
+            // token is secret: the Host is the colour's public preview hostname, exported in plain.
+            header: { Host: [this.origin(colour).hostname], [MONITOR_TOKEN_HEADER]: [pulumi.secret(token)] },
             expectedCodes: monitor.expectedCodes,
             interval: monitor.interval,
             timeout: monitor.timeout,
             retries: monitor.retries,
             consecutiveDown: monitor.consecutiveDown,
             consecutiveUp: monitor.consecutiveUp,
-            allowInsecure: false,
+            // The origin's Origin CA certificate is trusted by no public store: chain validation would
+            // mark every pool down. The token and Host checks above stand in for it.
+            allowInsecure: true,
             followRedirects: false,
         }, { parent: this });
     }
@@ -148,7 +170,7 @@ export class TrafficSwitch extends pulumi.ComponentResource {
     }
 
     private createLoadBalancer(name: string): cloudflare.LoadBalancer {
-        const { zoneId, hostname, weights, previewCookie, previewHeader } = this.args;
+        const { zoneId, hostname, weights, previewCookie, previewHeader, plan, liveColour } = this.args;
         const poolId = (colour: Colour) => this.poolIds.apply(ids => ids[colour]);
         return new cloudflare.LoadBalancer(`${name}-lb`, {
             zoneId,
@@ -166,7 +188,7 @@ export class TrafficSwitch extends pulumi.ComponentResource {
             sessionAffinityAttributes: { samesite: "Lax", secure: "Always", zeroDowntimeFailover: "temporary" },
             // A visitor pinned to a colour whose gateway fails is served by the other colour instead of an error.
             adaptiveRouting: { failoverAcrossPools: true },
-            rules: COLOURS.map((colour, priority) => ({
+            rules: previewRuleColours(plan, liveColour).map((colour, priority) => ({
                 name: `preview-${colour}`,
                 priority,
                 condition: previewRuleCondition(colour, previewCookie, previewHeader),

@@ -1,25 +1,36 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ColourOutputName } from "../contracts/colourOutputs";
 import { Alerts } from "../components/alerts";
 import { ApiService } from "../components/apiService";
+import { RFC1918_RANGES } from "../components/cidr";
 import { Cluster } from "../components/cluster";
 import { DATA_CLIENT_TAG, DataPlane, ownerStackOutputs } from "../components/dataPlane";
 import { Gateway } from "../components/gateway";
 import { ScalingArgs } from "../components/k8sWorkload";
 import { Network } from "../components/network";
+import { MEBIBYTE } from "../components/nginxConfig";
 import { API_NAMES, ApiName, recordOf } from "../components/platformNames";
-import { PreviewHostname } from "../components/previewHostname";
+import { needsRegistryIntegration } from "../components/imageRegistry";
+import { MONITOR_TOKEN_LENGTH } from "../components/monitorAuth";
+import { PreviewHostname, previewHostnameFor } from "../components/previewHostname";
 import { StaticSite } from "../components/staticSite";
 import { ColourConfig } from "./config/colourConfig";
 import { ColourSecrets } from "./config/fromPulumi";
 
-/** What the traffic stack, the switch tool and people read from a colour stack. */
-export interface ColourStackOutputs extends Record<string, unknown> {
+/**
+ * What the traffic stack, the switch tool and people read from a colour stack; the keys every reader
+ * relies on are the contract's (contracts/colourOutputs.ts), which this type must export.
+ */
+export interface ColourStackOutputs extends Record<ColourOutputName, unknown>, Record<string, unknown> {
     readonly colour: string;
     readonly releaseVersion: string;
     readonly mode: string;
     readonly gatewayOrigin: pulumi.Output<string>;
     readonly healthPath: string;
     readonly previewHostname: string;
+    /** Secret: the token Cloudflare's monitors must send to this colour's gateway. */
+    readonly monitorToken: pulumi.Output<string>;
     readonly previewUrl: string;
     readonly siteUrl: string;
     readonly dataRole: string;
@@ -80,6 +91,9 @@ function createApis(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster,
             colour: cfg.colour,
             release: cfg.releaseVersion,
             port: apiConfig.port,
+            // The owner's databases sit in its VPC; a follower also reaches the owner's across the
+            // peering, in a VPC whose range it does not know, so it is held to private ranges.
+            dataPlaneCidrs: cfg.data.role === "owner" ? [cfg.network.vpcCidr] : RFC1918_RANGES,
             env: { PUBLIC_ORIGIN: `https://${cfg.domain}` },
             scaling: scaling.apis[api],
             resources: {
@@ -134,6 +148,8 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         maintenance: cfg.cluster.maintenance,
         clusterSubnet: cfg.network.clusterSubnet,
         serviceSubnet: cfg.network.serviceSubnet,
+        // The APIs' images are in the account's private registry: the nodes need its pull secret.
+        registryIntegration: needsRegistryIntegration([cfg.gateway.image, ...API_NAMES.map(api => cfg.apis[api].image)]),
         // Both colours' nodes carry the data-client tag: the owner's database firewall trusts it.
         nodePool: { size: cfg.cluster.nodeSize, ...scaling.nodes, tags: [DATA_CLIENT_TAG, colourNodeTag(cfg.colour)] },
     });
@@ -148,6 +164,8 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         cdnTtlSeconds: cfg.site.cdnTtlSeconds,
         originCertificate: { leafCertificate: secrets.originCertificate, privateKey: secrets.originPrivateKey },
     });
+    // Letters and digits only (special: false), so the token can sit in the gateway's nginx map.
+    const monitorToken = new random.RandomPassword(`${cfg.colour}-monitor-token`, { length: MONITOR_TOKEN_LENGTH, special: false });
     const gateway = new Gateway(`${cfg.colour}-gateway`, {
         provider: cluster.provider,
         namespace: cluster.namespace,
@@ -159,11 +177,12 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         loadBalancerPeerRanges: [cfg.network.vpcCidr],
         domain: cfg.domain,
         tlsCertificateId: site.certificateId,
+        monitorAuth: { token: monitorToken.result, hostname: previewHostnameFor(cfg.colour, cfg.domain) },
         scaling: scaling.gateway,
         limits: {
             rateLimitPerMinute: cfg.gateway.rateLimitPerMinute,
             rateLimitBurst: cfg.gateway.rateLimitBurst,
-            maxBodyBytes: cfg.gateway.maxBodyMegabytes * 1024 * 1024,
+            maxBodyBytes: cfg.gateway.maxBodyMegabytes * MEBIBYTE,
             timeouts: { readSeconds: cfg.gateway.upstreamTimeoutSeconds, sendSeconds: cfg.gateway.upstreamTimeoutSeconds },
         },
     });
@@ -193,6 +212,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         gatewayOrigin: gateway.originAddress,
         healthPath: gateway.healthPath,
         previewHostname: preview.hostname,
+        monitorToken: monitorToken.result,
         previewUrl: preview.url,
         siteUrl: site.url,
         vpcId: network.vpcId,

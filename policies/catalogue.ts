@@ -1,6 +1,7 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { availabilityPolicies } from "./availability";
 import { blueGreenPolicies } from "./blueGreen";
+import { cloudflarePlanPolicies } from "./cloudflarePlan";
 import { clusterPolicies } from "./cluster";
 import { dataPolicies } from "./data";
 import { dataStackPolicies } from "./dataStack";
@@ -11,6 +12,7 @@ import { edgeStackPolicies } from "./edgeStack";
 import { exposurePolicies } from "./exposure";
 import { gatewayTrustPolicies } from "./gatewayTrust";
 import { namespacePolicies } from "./namespaces";
+import { imageRegistryPolicies } from "./imageRegistry";
 import { podBaselinePolicies } from "./podBaseline";
 import { podSecurityPolicies } from "./podSecurity";
 import { scalingPolicies } from "./scaling";
@@ -36,6 +38,8 @@ export const POLICIES: Policies = [
     ...edgePolicies,
     ...edgeStackPolicies,
     ...edgeInvariantPolicies,
+    ...cloudflarePlanPolicies,
+    ...imageRegistryPolicies,
     ...blueGreenPolicies,
     ...denyByDefaultPolicies,
     ...namespacePolicies,

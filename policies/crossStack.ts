@@ -1,4 +1,5 @@
 import type { Severity } from "@pulumi/policy";
+import { ColourMode, COLOUR_MODES } from "../contracts/colourOutputs";
 import { PolicyViolation } from "./lib/violation";
 
 /**
@@ -12,7 +13,7 @@ export interface ColourStackSummary {
     /** The stack's name, short (`blue`) or fully qualified (`organization/blkout-platform/blue`). */
     readonly stack: string;
     readonly colour: string;
-    readonly mode: "active" | "standby";
+    readonly mode: ColourMode;
     readonly dataRole: "owner" | "follower";
     /** For a follower: the stack it takes its data from. */
     readonly ownerStack?: string;
@@ -28,7 +29,7 @@ export interface ColourStackSummary {
 export function colourSummary(stack: string, outputs: Readonly<Record<string, unknown>>, weights: Readonly<Record<string, unknown>> = {}, ownerStack?: string): ColourStackSummary {
     const problems = [
         ...(typeof outputs.colour === "string" && outputs.colour !== "" ? [] : [`output colour: expected a colour name, got ${JSON.stringify(outputs.colour)}`]),
-        ...(outputs.mode === "active" || outputs.mode === "standby" ? [] : [`output mode: expected "active" or "standby", got ${JSON.stringify(outputs.mode)}`]),
+        ...((COLOUR_MODES as readonly unknown[]).includes(outputs.mode) ? [] : [`output mode: expected "active" or "standby", got ${JSON.stringify(outputs.mode)}`]),
         ...(outputs.dataRole === "owner" || outputs.dataRole === "follower" ? [] : [`output dataRole: expected "owner" or "follower", got ${JSON.stringify(outputs.dataRole)}`]),
     ];
     const weight = weights[String(outputs.colour)];

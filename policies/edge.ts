@@ -1,4 +1,6 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { MANAGED_RULESETS } from "../components/cloudflarePlan";
+import { monitorAuthenticates } from "./cloudflarePlan";
 import { resourcePolicy } from "./lib/define";
 import { isRecord, listOf, recordOf, show, TYPES } from "./lib/resources";
 import { weightProblems } from "./lib/weights";
@@ -37,16 +39,16 @@ const loadBalancerProxied = resourcePolicy({
 
 const monitorHttps = resourcePolicy({
     name: "monitor-https",
-    description: "Health monitors probe over HTTPS and verify the origin's certificate: a check that accepts any certificate would keep routing to an impostor.",
+    description: "Health monitors probe over HTTPS and either verify the origin's certificate or authenticate to the origin with the colour's monitor token and Host (the Origin CA certificate is not publicly trusted; components/monitorAuth.ts): a check that accepts any certificate unauthenticated would keep routing to an impostor.",
     severity: "high",
-    remediationSteps: 'Set type: "https" and allowInsecure: false on the monitor.',
+    remediationSteps: 'Set type: "https", and either allowInsecure: false or the monitor token and Host headers.',
     types: [TYPES.monitor],
     check: (props, { args, fail }) => {
         if (props.type !== "https") {
             fail(`monitor "${args.name}" probes over ${show(props.type ?? "http")}.`, 'set type: "https".');
         }
-        if (props.allowInsecure === true) {
-            fail(`monitor "${args.name}" accepts any certificate.`, "set allowInsecure: false.");
+        if (props.allowInsecure === true && !monitorAuthenticates(props)) {
+            fail(`monitor "${args.name}" accepts any certificate.`, "set allowInsecure: false, or send the colour's monitor token and Host headers.");
         }
     },
 });
@@ -100,10 +102,14 @@ export const MANAGED_RULESET = {
     },
 } as const;
 
-/** True when a ruleset's rules execute the managed ruleset and that rule is not disabled. */
+/**
+ * True when a ruleset's rules execute the managed ruleset, or the Free Managed Ruleset (the one a
+ * Free zone has; which one the plan needs is cloudflare-plan-limits' check), in a rule not disabled.
+ */
 export function executesManagedRuleset(props: unknown, rulesetId: string): boolean {
+    const accepted = [rulesetId, MANAGED_RULESETS.freeManaged];
     return listOf(recordOf(props).rules).some(rule => isRecord(rule)
-        && rule.action === "execute" && recordOf(rule.actionParameters).id === rulesetId && rule.enabled !== false);
+        && rule.action === "execute" && accepted.includes(String(recordOf(rule.actionParameters).id)) && rule.enabled !== false);
 }
 
 const wafNotDisabled = resourcePolicy({

@@ -98,7 +98,11 @@ function unwrapped(resource: SecretScanResource): SecretScanResource {
     const paths = new Set(resource.secretInputPaths);
     const walk = (value: unknown, path: string): unknown => {
         if (isRecord(value) && value[SECRET_SIG[0]] === SECRET_SIG[1]) {
-            paths.add(path);
+            // An envelope can be mere propagation (an object holding one secret member is sent whole
+            // as a secret); where the runtime recorded the secret members inside it, those paths win.
+            if (!resource.secretInputPaths.some(secret => secret.startsWith(`${path}.`))) {
+                paths.add(path);
+            }
             return walk(value.value, path);
         }
         if (Array.isArray(value)) {

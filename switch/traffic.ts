@@ -1,17 +1,11 @@
 import { LocalProgramArgs, LocalWorkspace, OutputMap, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
+import { colourOutputProblems, ColourOutputs as ColourStackContract, SWITCH_OUTPUT_NAMES } from "../contracts/colourOutputs";
+import { weightProblems } from "../contracts/weights";
 import { COLOURS, TRAFFIC_PROJECT } from "../components/platformNames";
 import { Colour, formatWeights, Weights } from "./plan";
 
-/** The colour stack outputs the switch reads (project `blkout-platform`, stacks `blue` and `green`). */
-export interface ColourOutputs {
-    readonly colour: Colour;
-    readonly releaseVersion: string;
-    readonly mode: "active" | "standby";
-    /** IP (or host:port) of the colour's gateway, probed directly. */
-    readonly gatewayOrigin: string;
-    readonly healthPath: string;
-    readonly previewHostname: string;
-}
+/** The colour stack outputs the switch reads: the one contract (contracts/colourOutputs.ts) but the monitor token. */
+export type ColourOutputs = Omit<ColourStackContract, "monitorToken">;
 
 /** The traffic stack as the switch drives it: one weights update per step. */
 export interface TrafficStack {
@@ -42,7 +36,7 @@ export interface PulumiTrafficOptions {
     readonly trafficStack?: string;
     /** The colour stacks' program (the repo root, where Pulumi.yaml is). */
     readonly colourDir: string;
-    /** @default { blue: "blue", green: "green" } */
+    /** @default the traffic stack's `colourStacks` output (its config); `blue` and `green` for a stack that predates it */
     readonly colourStacks?: Readonly<Record<Colour, string>>;
     /** @default LocalWorkspace.selectStack */
     readonly selectStack?: SelectStack;
@@ -61,35 +55,23 @@ export function weightsConfig(weights: Weights, liveColour: Colour): Record<stri
 /** Reads `{ blue, green }` integer weights out of a stack output, or says what is wrong. */
 export function parseAppliedWeights(outputs: OutputMap, where: string): Weights {
     const value = outputs.appliedWeights?.value as Record<string, unknown> | undefined;
-    const ok = value !== null && typeof value === "object" && COLOURS.every(c => Number.isInteger(value[c]));
-    if (!ok) {
+    if (weightProblems(value).length > 0) {
         throw new Error(`${where}: expected an output appliedWeights { blue, green } of integers, got ${JSON.stringify(value ?? null)}`);
     }
-    return { blue: value.blue as number, green: value.green as number };
+    return { blue: value!.blue as number, green: value!.green as number };
 }
 
-/** Validates a colour stack's outputs, every problem at once; undefined when it has none (not deployed). */
+/** Validates a colour stack's outputs against the contract, every problem at once; undefined when it has none (not deployed). */
 export function parseColourOutputs(outputs: OutputMap, colour: Colour, where: string): ColourOutputs | undefined {
     if (Object.keys(outputs).length === 0) {
         return undefined;
     }
-    const text = (key: string) => (typeof outputs[key]?.value === "string" && outputs[key].value !== "" ? (outputs[key].value as string) : undefined);
-    const problems = ["colour", "releaseVersion", "mode", "gatewayOrigin", "healthPath", "previewHostname"]
-        .filter(key => text(key) === undefined)
-        .map(key => `${key}: expected a non-empty string, got ${JSON.stringify(outputs[key]?.value ?? null)}`);
-    if (text("colour") !== undefined && text("colour") !== colour) {
-        problems.push(`colour: expected ${JSON.stringify(colour)}, got ${JSON.stringify(text("colour"))}`);
-    }
-    if (text("mode") !== undefined && !["active", "standby"].includes(text("mode")!)) {
-        problems.push(`mode: expected "active" or "standby", got ${JSON.stringify(text("mode"))}`);
-    }
+    const values = Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    const problems = colourOutputProblems(colour, values, SWITCH_OUTPUT_NAMES);
     if (problems.length > 0) {
         throw new Error(`${where} outputs: ${problems.join("; ")}`);
     }
-    return {
-        colour, releaseVersion: text("releaseVersion")!, mode: text("mode") as ColourOutputs["mode"],
-        gatewayOrigin: text("gatewayOrigin")!, healthPath: text("healthPath")!, previewHostname: text("previewHostname")!,
-    };
+    return Object.fromEntries(SWITCH_OUTPUT_NAMES.map(name => [name, values[name]])) as ColourOutputs;
 }
 
 /**
@@ -136,8 +118,8 @@ export class PulumiTrafficStack implements TrafficStack {
     }
 
     colourOutputs(colour: Colour): Promise<ColourOutputs | undefined> {
-        const stackName = (this.options.colourStacks ?? { blue: "blue", green: "green" })[colour];
         return guard(async () => {
+            const stackName = (this.options.colourStacks ?? await this.colourStackNames())[colour];
             let stack: StackHandle;
             try {
                 stack = await this.select({ stackName, workDir: this.options.colourDir });
@@ -173,6 +155,12 @@ export class PulumiTrafficStack implements TrafficStack {
             const value = (await (await this.traffic()).outputs()).poolIds?.value as Record<string, unknown> | undefined;
             return value && COLOURS.every(c => typeof value[c] === "string") ? { blue: value.blue as string, green: value.green as string } : undefined;
         });
+    }
+
+    /** The colour stacks the traffic stack reads (its `colourStacks` output), so both follow the same config. */
+    private async colourStackNames(): Promise<Readonly<Record<Colour, string>>> {
+        const value = (await (await this.traffic()).outputs()).colourStacks?.value as Record<string, unknown> | undefined;
+        return value && COLOURS.every(c => typeof value[c] === "string") ? { blue: value.blue as string, green: value.green as string } : { blue: "blue", green: "green" };
     }
 
     private traffic(): Promise<StackHandle> {

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ALERT_THRESHOLD_RANGES, ALERT_WINDOWS, AlertThresholds, DEFAULT_ALERT_THRESHOLDS, EMAIL_ADDRESS } from "../../components/alerts";
+import { DEFAULT_API_PORT } from "../../components/apiService";
+import { DEFAULT_MAX_BODY_BYTES, MEBIBYTE } from "../../components/nginxConfig";
 import { ApiName, COLOURS } from "../../components/platformNames";
 import { ipv4CidrProblem, isPrivateCidr } from "../../components/cidr";
 import { describeValue, integer, matching, oneOf, pinnedImage, section } from "./validators";
@@ -54,8 +56,8 @@ const apiService = section({
     memoryRequest: MEMORY.default("256Mi"),
     /** @default "512Mi" */
     memoryLimit: MEMORY.default("512Mi"),
-    /** Container port. @default 3000 */
-    port: integer(1024, 65535).default(3000),
+    /** Container port. @default DEFAULT_API_PORT (components/apiService.ts) */
+    port: integer(1024, 65535).default(DEFAULT_API_PORT),
     /** Connection pool size on the owner's PostgreSQL for this API. @default 10 */
     poolSize: integer(1, 100).default(10),
 });
@@ -147,8 +149,8 @@ export const colourConfigSchema = section({
         rateLimitPerMinute: integer(1, 100000).default(100),
         /** Requests allowed above the rate before 429. @default 20 */
         rateLimitBurst: integer(0, 10000).default(20),
-        /** Largest request body, megabytes. @default 10 */
-        maxBodyMegabytes: integer(1, 1024).default(10),
+        /** Largest request body, megabytes. @default the gateway's DEFAULT_MAX_BODY_BYTES (1 MiB; components/nginxConfig.ts) */
+        maxBodyMegabytes: integer(1, 1024).default(DEFAULT_MAX_BODY_BYTES / MEBIBYTE),
         /** Upstream read timeout, seconds (seed: third-party calls < 2 s, IVOR's AI calls longer). @default 30 */
         upstreamTimeoutSeconds: integer(1, 300).default(30),
     }),

@@ -1,19 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { keysAt, suggestion } from "./suggest";
+import { describeValue } from "../../contracts/describe";
+import { imageProblem } from "../../components/k8sWorkload";
+
+export { describeValue };
 
 /**
  * Schema builders whose messages say what was expected and what was found, so a config error reads
  * `apis.ivor.replicas: expected an integer 1-50, got "three"` rather than zod's generic wording.
  */
-
-/** How a bad value is quoted in a message: strings quoted, objects as JSON, missing as "nothing". */
-export function describeValue(value: unknown): string {
-    if (value === undefined) {
-        return "nothing";
-    }
-    return JSON.stringify(value) ?? String(value);
-}
 
 function expecting(what: string) {
     return { error: (issue: { input?: unknown }) => `expected ${what}, got ${describeValue(issue.input)}` };
@@ -36,15 +32,22 @@ export function matching(pattern: RegExp, description: string) {
     return z.string(message).regex(pattern, message);
 }
 
-const IMAGE_REFERENCE = /^[a-z0-9.-]+(?::[0-9]+)?(?:\/[a-z0-9._-]+)+(?::[A-Za-z0-9._-]{1,128})?(?:@sha256:[a-f0-9]{64})?$/;
-
-/** A container image pinned by tag or digest, never `latest` and never untagged. */
+/**
+ * A container image pinned by tag or digest, never `latest` and never untagged. The decision is the
+ * components' one rule (`imageProblem` in components/k8sWorkload.ts), so the config never accepts an
+ * image a component refuses or the other way round; only the wording is the config's.
+ */
 export function pinnedImage() {
-    return matching(IMAGE_REFERENCE, "an image reference like registry/name:tag")
-        .refine(ref => /@sha256:/.test(ref) || /:[A-Za-z0-9._-]+$/.test(ref.split("/").pop() ?? ""),
-            { error: issue => `expected an image pinned by tag or digest, got ${describeValue(issue.input)}` })
-        .refine(ref => !/:latest(?:@|$)/.test(ref),
-            { error: issue => `expected a pinned tag, got the moving tag "latest" in ${describeValue(issue.input)}` });
+    return z.string(expecting("an image reference like registry/name:tag")).superRefine((ref, ctx) => {
+        if (imageProblem("image", ref) !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                message: /:latest(?:@|$)/.test(ref)
+                    ? `expected a pinned tag, got the moving tag "latest" in ${describeValue(ref)}`
+                    : `expected an image pinned by tag or digest, got ${describeValue(ref)}`,
+            });
+        }
+    });
 }
 
 /** A config section: unknown keys are errors (a typo must not silently fall back to a default). */

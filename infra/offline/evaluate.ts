@@ -45,10 +45,10 @@ export async function resolveOutput(value: unknown): Promise<ResolvedOutput> {
  */
 export async function evaluate<T extends Record<string, unknown>>(
     options: MockRuntimeOptions,
-    program: () => T,
+    program: () => T | Promise<T>,
 ): Promise<Evaluation<T>> {
     const mocks = installMockRuntime(options);
-    const result = program();
+    const result = await program();
     const outputs: Record<string, ResolvedOutput> = {};
     for (const [key, value] of Object.entries(result)) {
         outputs[key] = await resolveOutput(value);

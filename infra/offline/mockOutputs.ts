@@ -110,7 +110,8 @@ const OUTPUTS_BY_TYPE: Record<string, Outputs> = {
     }),
     "digitalocean:index/certificate:Certificate": (_name, id) => ({ uuid: id, state: "verified", sha1Fingerprint: id.replace(/-/g, "") }),
     "random:index/randomPassword:RandomPassword": (_name, id, inputs) => ({
-        result: fakeSecret(id).padEnd(inputs.length ?? 32, "x").slice(0, inputs.length ?? 32),
+        // `special: false` asks for letters and digits only, which callers rely on (the monitor token).
+        result: fakeSecret(id).replace(inputs.special === false ? /[^A-Za-z0-9]/g : /$^/, "").padEnd(inputs.length ?? 32, "x").slice(0, inputs.length ?? 32),
     }),
     // DigitalOcean's cloud controller creates a LoadBalancer Service's LB and annotates the Service with its id.
     "kubernetes:core/v1:Service": (name, _id, inputs) => inputs.spec?.type === "LoadBalancer"
@@ -136,6 +137,8 @@ const DOKS_RELEASES: Readonly<Record<string, readonly string[]>> = {
 
 /** The read-only lookups the programs make (invokes), answered with realistic values. */
 export const OFFLINE_INVOKES: Record<string, (args: Record<string, any>) => Record<string, any>> = {
+    // A zone with no rulesets of its own yet (the traffic stack warns about existing entry points).
+    "cloudflare:index/getRulesets:getRulesets": () => ({ rulesets: [] }),
     // A running cluster read back by name: each read issues a new token, as DigitalOcean does.
     "digitalocean:index/getKubernetesCluster:getKubernetesCluster": args => ({
         name: args.name,

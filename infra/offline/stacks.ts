@@ -5,6 +5,7 @@ import { loadColourConfig } from "../config/loadColourConfig";
 import { ConfigError } from "../config/validators";
 import { runColourProgram } from "../colourProgram";
 import { loadTrafficConfig, TrafficConfig } from "../traffic/config";
+import { selfStackName } from "../traffic/previous";
 import { runTrafficProgram } from "../traffic/program";
 import { evaluate, outputValues, ResolvedOutput } from "./evaluate";
 import { RecordedResource, StackReferenceFixture } from "./mockRuntime";
@@ -30,7 +31,13 @@ interface OfflineProject {
     validate(file: StackFile): unknown;
     /** Stacks this one reads through StackReferences, with the key that names each. */
     references(file: StackFile): Array<{ key: string; qualified: string }>;
-    program(): Record<string, unknown>;
+    program(): Record<string, unknown> | Promise<Record<string, unknown>>;
+    /** A stack that reads its own last outputs (the traffic stack's weights); offline it has none, as before a first update. */
+    selfReference?(file: StackFile, stack: string): string;
+}
+
+function recordOfConfig(value: unknown): Record<string, unknown> {
+    return value !== null && typeof value === "object" ? value as Record<string, unknown> : {};
 }
 
 const COLOUR_PROJECT: OfflineProject = {
@@ -55,6 +62,7 @@ const TRAFFIC_PROJECT: OfflineProject = {
         .filter((entry): entry is [string, string] => typeof entry[1] === "string")
         .map(([colour, qualified]) => ({ key: `colourStacks.${colour}`, qualified })),
     program: runTrafficProgram,
+    selfReference: (file, stack) => selfStackName(String(recordOfConfig(file.config.colourStacks).blue), file.project, stack),
 };
 
 /** Every stack with a committed config: the colour stacks, then the traffic stacks. */
@@ -160,6 +168,10 @@ export async function evaluateStack(stackName: string, cache = new Map<string, S
                 ? error
                 : new ConfigError([`${key}: the referenced stack "${referenced}" failed: ${(error as Error).message}`], `stack ${stack}`);
         }
+    }
+    const self = project.selfReference?.(file, stack);
+    if (self !== undefined) {
+        stackReferences[self] = { outputs: {} };
     }
     const { config, secretConfigKeys, placeholderSecrets } = offlineConfig(file, project.secretKeys);
     const evaluation = await evaluate(

@@ -1,3 +1,5 @@
+import { isCloudflarePlan } from "../../components/cloudflarePlan";
+import { planPolicyConfig } from "../../policies/cloudflarePlan";
 import { checkBlueGreen, colourSummary } from "../../policies/crossStack";
 import { runPolicies } from "../../policies/harness";
 import { blocking } from "../../policies/lib/violation";
@@ -15,13 +17,21 @@ export interface StackVerdicts {
     readonly blocking: readonly PolicyViolation[];
 }
 
-/** Runs the whole policy pack over an evaluated stack, the way the engine would at preview. */
+/**
+ * Runs the whole policy pack over an evaluated stack, the way the engine would at preview. A traffic
+ * stack's own `cloudflarePlan` output is the plan the pack checks against (for real, the operator
+ * passes it with `--policy-pack-config`).
+ */
 export async function stackVerdicts(evaluation: StackEvaluation): Promise<StackVerdicts> {
     const known = verdictsOf.get(evaluation);
     if (known) {
         return known;
     }
-    const violations = [...await runPolicies(fromRecorded(evaluation.resources)), ...secretLeaks(evaluation.resources, evaluation.outputs)];
+    const plan = evaluation.outputs.cloudflarePlan?.value;
+    const violations = [
+        ...await runPolicies(fromRecorded(evaluation.resources), isCloudflarePlan(plan) ? { config: planPolicyConfig(plan) } : {}),
+        ...secretLeaks(evaluation.resources, evaluation.outputs),
+    ];
     const verdicts = { violations, blocking: blocking(violations) };
     verdictsOf.set(evaluation, verdicts);
     return verdicts;

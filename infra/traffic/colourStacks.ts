@@ -1,63 +1,41 @@
 import { isIP } from "net";
 import * as pulumi from "@pulumi/pulumi";
+import { COLOUR_OUTPUT_NAMES, colourOutputProblems, ColourOutputs, notDeployed } from "../../contracts/colourOutputs";
+import { ColourWeights } from "../../contracts/weights";
 import { Colour, COLOURS, recordOf } from "../../components/platformNames";
-import { describeValue } from "../config/validators";
-import { problemList, StableRunError } from "./errors";
-import { ColourWeights } from "./weights";
+import { problemList, StableRunError } from "../../components/stableRunError";
 
-/**
- * What the traffic stack reads from each colour stack through a StackReference. These output names
- * are the contract with the colour program; `previewHostname` is shown, never routed on, so a colour
- * stack that lacks it still takes traffic.
- */
-export const REQUIRED_COLOUR_OUTPUTS = ["colour", "releaseVersion", "mode", "gatewayOrigin", "healthPath"] as const;
-export const COLOUR_STACK_OUTPUTS = [...REQUIRED_COLOUR_OUTPUTS, "previewHostname"] as const;
-
-export const COLOUR_MODES = ["active", "standby"] as const;
-export type ColourMode = (typeof COLOUR_MODES)[number];
-
-/** One colour stack as the traffic stack sees it. */
-export interface ColourStackView {
-    readonly colour: Colour;
+/** One colour stack as the traffic stack sees it: the contract's outputs but the secret token. */
+export interface ColourStackView extends Omit<ColourOutputs, "monitorToken"> {
     /** The fully qualified stack it was read from. */
     readonly stack: string;
-    readonly releaseVersion: string;
-    readonly mode: ColourMode;
-    /** IP address of the colour's gateway load balancer. */
-    readonly gatewayOrigin: string;
-    readonly healthPath: string;
-    readonly previewHostname?: string;
+}
+
+/** What the traffic stack reads from both colour stacks. */
+export interface ColourStacks {
+    readonly views: pulumi.Output<Record<Colour, ColourStackView>>;
+    /** Each colour's monitor token, secret end to end. */
+    readonly monitorTokens: pulumi.Output<Record<Colour, string>>;
 }
 
 /**
  * Everything that keeps a colour stack from taking part, each naming the colour, its stack and what
- * to do. A colour in standby runs at minimum size, so it may not be given a share of traffic.
+ * to do: the contract's problems (contracts/colourOutputs.ts), then the traffic stack's own rules (a
+ * pool takes a bare address; a colour in standby runs at minimum size and may not take traffic).
  */
 export function colourStackProblems(colour: Colour, stack: string, outputs: Readonly<Record<string, unknown>>, weight: number): string[] {
-    const missing = REQUIRED_COLOUR_OUTPUTS.filter(key => outputs[key] === undefined || outputs[key] === null);
     const where = `the ${colour} colour stack "${stack}"`;
-    if (missing.length > 0) {
-        return [`${where} has no output${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: it has not been deployed yet `
-            + `(or predates these outputs); run \`pulumi up --stack ${stack}\` for the colour stacks before the traffic stack`];
+    const contract = colourOutputProblems(colour, outputs);
+    if (notDeployed(contract)) {
+        return [`${where} ${contract[0]}; run \`pulumi up --stack ${stack}\` for the colour stacks before the traffic stack`];
     }
-    const problems: string[] = [];
-    if (outputs.colour !== colour) {
-        problems.push(`colourStacks.${colour}: ${where} reports colour ${describeValue(outputs.colour)}; are the blue and green stacks swapped?`);
+    const problems = contract.map(problem => `${where}: ${problem}`);
+    if (problems.length === 0 && isIP(String(outputs.gatewayOrigin)) === 0) {
+        problems.push(`${where}: output gatewayOrigin: a Cloudflare pool takes a bare address, got ${JSON.stringify(outputs.gatewayOrigin)}`);
     }
-    if (!(COLOUR_MODES as readonly unknown[]).includes(outputs.mode)) {
-        problems.push(`${where}: output mode: expected "active" or "standby", got ${describeValue(outputs.mode)}`);
-    } else if (outputs.mode === "standby" && weight > 0) {
+    if (outputs.mode === "standby" && weight > 0) {
         problems.push(`weights.${colour}: ${weight} % of traffic would go to ${where}, which runs in standby mode; `
             + "warm it up (mode: active) and update it before it takes traffic");
-    }
-    if (typeof outputs.gatewayOrigin !== "string" || isIP(outputs.gatewayOrigin) === 0) {
-        problems.push(`${where}: output gatewayOrigin: expected the gateway's IP address, got ${describeValue(outputs.gatewayOrigin)}`);
-    }
-    if (typeof outputs.healthPath !== "string" || !outputs.healthPath.startsWith("/")) {
-        problems.push(`${where}: output healthPath: expected a path starting with /, got ${describeValue(outputs.healthPath)}`);
-    }
-    if (typeof outputs.releaseVersion !== "string" || outputs.releaseVersion === "") {
-        problems.push(`${where}: output releaseVersion: expected a version string, got ${describeValue(outputs.releaseVersion)}`);
     }
     return problems;
 }
@@ -69,38 +47,33 @@ export class ColourStacksNotReadyError extends StableRunError {
     }
 }
 
-function toView(colour: Colour, stack: string, outputs: Readonly<Record<string, unknown>>): ColourStackView {
-    return {
-        colour,
-        stack,
-        releaseVersion: outputs.releaseVersion as string,
-        mode: outputs.mode as ColourMode,
-        gatewayOrigin: outputs.gatewayOrigin as string,
-        healthPath: outputs.healthPath as string,
-        ...(typeof outputs.previewHostname === "string" ? { previewHostname: outputs.previewHostname } : {}),
-    };
-}
-
 /**
- * References both colour stacks and checks their outputs together, so one error lists every colour
- * that is not ready. Outputs are read by name (not the whole map) so a colour stack's unrelated
- * secret outputs do not make these values secret.
+ * References both colour stacks and checks their outputs together against the contract, so one error
+ * lists every colour that is not ready. The token is split off the checked values so that only it
+ * stays secret: the addresses and paths must stay plain for the pools and the policies.
  */
 export function readColourStacks(
     stacks: Readonly<Record<Colour, string>>,
     weights: ColourWeights,
     opts?: pulumi.CustomResourceOptions,
-): pulumi.Output<Record<Colour, ColourStackView>> {
+): ColourStacks {
     const values = COLOURS.map(colour => {
         const reference = new pulumi.StackReference(`${colour}-colour-stack`, { name: stacks[colour] }, opts);
-        return pulumi.all(COLOUR_STACK_OUTPUTS.map(key => reference.getOutput(key)));
+        return pulumi.all(COLOUR_OUTPUT_NAMES.map(key => reference.getOutput(key)));
     });
-    return pulumi.all(values).apply(perColour => {
-        const outputs = perColour.map(row => Object.fromEntries(COLOUR_STACK_OUTPUTS.map((key, i) => [key, row[i]])));
+    const checked = pulumi.all(values).apply(perColour => {
+        const outputs = perColour.map(row => Object.fromEntries(COLOUR_OUTPUT_NAMES.map((key, i) => [key, row[i]])) as ColourOutputs);
         const problems = COLOURS.flatMap((colour, i) => colourStackProblems(colour, stacks[colour], outputs[i], weights[colour]));
         if (problems.length > 0) {
             throw new ColourStacksNotReadyError(problems);
         }
-        return recordOf(COLOURS, colour => toView(colour, stacks[colour], outputs[COLOURS.indexOf(colour)]));
+        return recordOf(COLOURS, colour => ({ ...outputs[COLOURS.indexOf(colour)], stack: stacks[colour] }));
     });
+    return {
+        views: pulumi.unsecret(checked.apply(all => recordOf(COLOURS, colour => {
+            const { monitorToken: _token, ...view } = all[colour];
+            return view;
+        }))),
+        monitorTokens: pulumi.secret(checked.apply(all => recordOf(COLOURS, colour => all[colour].monitorToken))),
+    };
 }

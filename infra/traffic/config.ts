@@ -1,14 +1,21 @@
 import { z } from "zod";
-import { MITIGATION_TIMEOUTS, RATE_LIMIT_PERIODS } from "../../components/edgeHardening";
+import {
+    CLOUDFLARE_PLANS, CloudflarePlan, DEFAULT_CLOUDFLARE_PLAN, defaultRateLimitWindow, MONITOR_MAX_INTERVAL, PLAN_LIMITS, planLimitProblems, RATE_LIMIT_VALUES,
+    seedRequestsPerPeriod,
+} from "../../components/cloudflarePlan";
 import { COLOURS } from "../../components/platformNames";
+import { previewRuleColours } from "../../components/trafficSwitch";
 import { ConfigError, describeValue, formatIssues, integer, matching, oneOf, section } from "../config/validators";
-import { ColourWeights, weightProblems } from "./weights";
+import { ColourWeights, weightProblems } from "../../contracts/weights";
 import { trafficValueProblems } from "../config/values";
 
 /**
  * The traffic stack's config (`blkout-traffic:` keys), validated into one typed object. Keys whose
  * value is specific to the account or the release have no default; tuning knobs default to the
- * platform's seeds (health checked every 15 s, 100 API requests a minute per client).
+ * platform's seeds (100 API requests a minute per client) within what the zone's Cloudflare plan
+ * allows (health checked as often as the plan allows). The weights are not config a checkout
+ * carries: the switch sets them for one update and the program otherwise keeps the ones the load
+ * balancer last applied (infra/traffic/previous.ts).
  */
 
 /** A number out of a fixed set Cloudflare accepts (rate-limit periods and timeouts are not free values). */
@@ -34,29 +41,30 @@ const monitorSchema = section({
     /** @default the colour stack's `healthPath` output */
     path: matching(/^\/[A-Za-z0-9/._~-]*$/, "a URL path starting with /").optional(),
     expectedCodes: matching(/^[1-5](?:\d{2}|xx)$/, "an HTTP status code or class like \"200\" or \"2xx\"").default("200"),
-    /** Seconds between checks. */
-    interval: integer(5, 3600).default(15),
+    /** Seconds between checks. @default the plan's minimum (components/cloudflarePlan.ts) */
+    interval: integer(PLAN_LIMITS.enterprise.monitorMinInterval, MONITOR_MAX_INTERVAL).optional(),
     /** Seconds before one check counts as failed. */
     timeout: integer(1, 10).default(5),
     retries: integer(0, 5).default(2),
-    /** Two failed 15 s checks mark a pool down after 30 s: the seeds' rollback trigger. */
+    /** Two failed checks mark a pool down; the switch's own probes catch a failure within 30 s (the seeds' trigger). */
     consecutiveDown: integer(1, 10).default(2),
     consecutiveUp: integer(1, 10).default(2),
     checkRegions: z.array(oneOf(CHECK_REGIONS)).min(1, { error: "expected at least one region" }).default(["WEU", "EEU"]),
-}).superRefine((monitor, ctx) => {
-    if (monitor.timeout >= monitor.interval) {
-        ctx.addIssue({ code: "custom", path: ["timeout"], message: `must be shorter than monitor.interval (${monitor.interval} s), got ${monitor.timeout}` });
-    }
 });
 
 export const trafficConfigSchema = section({
+    /** The zone's Cloudflare plan: what the load balancer, monitors, WAF and rate limit may use. @default "free" */
+    cloudflarePlan: oneOf(CLOUDFLARE_PLANS).default(DEFAULT_CLOUDFLARE_PLAN),
     /** The public hostname the load balancer answers on. */
     hostname: matching(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "a DNS hostname like blkoutuk.com"),
     zoneId: cloudflareId("zone"),
     accountId: cloudflareId("account"),
-    weights: weightsSchema,
-    /** The colour that served all traffic before the current switch began; breaks a 50/50 tie for the fallback pool. */
-    liveColour: oneOf(COLOURS),
+    /** Set by the switch tool for one update only; a checkout carries none. @default the weights last applied */
+    weights: weightsSchema.optional(),
+    /** The colour live before the current switch began (fallback on a 50/50 tie). Set by the switch. @default the last applied */
+    liveColour: oneOf(COLOURS).optional(),
+    /** The colour that takes all traffic on the stack's very first update, before any switch. */
+    initialLiveColour: oneOf(COLOURS),
     colourStacks: section({ blue: stackName, green: stackName }),
     monitor: monitorSchema.prefault({}),
     sessionAffinity: section({
@@ -71,28 +79,66 @@ export const trafficConfigSchema = section({
     /** Who hears when a pool or origin changes health. */
     notificationEmail: matching(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "an email address"),
     apiRateLimit: section({
-        requestsPerPeriod: integer(1, 1_000_000).default(100),
-        period: oneOfNumbers(RATE_LIMIT_PERIODS).default(60),
-        mitigationTimeout: oneOfNumbers(MITIGATION_TIMEOUTS).default(60),
+        /** @default 100 a minute, scaled to the period */
+        requestsPerPeriod: integer(1, 1_000_000).optional(),
+        /** @default the plan's longest period up to 60 s */
+        period: oneOfNumbers(RATE_LIMIT_VALUES).optional(),
+        /** @default the plan's longest timeout up to 60 s */
+        mitigationTimeout: oneOfNumbers(RATE_LIMIT_VALUES).optional(),
     }).prefault({}),
     /** The largest share of traffic one switch step may move (read by the switch tool and the policy pack). */
     maxStepShare: integer(1, 100),
 });
 
-export type TrafficConfig = z.infer<typeof trafficConfigSchema>;
+type ParsedTrafficConfig = z.infer<typeof trafficConfigSchema>;
+
+/** The validated config with the plan's defaults filled in. */
+export type TrafficConfig = Omit<ParsedTrafficConfig, "monitor" | "apiRateLimit"> & {
+    readonly monitor: ParsedTrafficConfig["monitor"] & { readonly interval: number };
+    readonly apiRateLimit: { readonly requestsPerPeriod: number; readonly period: number; readonly mitigationTimeout: number };
+};
+
+/** Fills what the plan decides: the monitor interval and the rate limit's window. */
+export function withPlanDefaults(parsed: ParsedTrafficConfig): TrafficConfig {
+    const plan: CloudflarePlan = parsed.cloudflarePlan;
+    const rate = defaultRateLimitWindow(plan);
+    const given = parsed.apiRateLimit;
+    const period = given.period ?? rate.period;
+    return {
+        ...parsed,
+        monitor: { ...parsed.monitor, interval: parsed.monitor.interval ?? PLAN_LIMITS[plan].monitorMinInterval },
+        apiRateLimit: {
+            period,
+            requestsPerPeriod: given.requestsPerPeriod ?? seedRequestsPerPeriod(period),
+            mitigationTimeout: given.mitigationTimeout ?? rate.mitigationTimeout,
+        },
+    };
+}
 
 function crossFieldProblems(cfg: TrafficConfig): string[] {
-    return cfg.colourStacks.blue === cfg.colourStacks.green
+    const problems = cfg.colourStacks.blue === cfg.colourStacks.green
         ? [`colourStacks: blue and green both name ${describeValue(cfg.colourStacks.blue)}; each colour needs its own stack`]
         : [];
+    if (cfg.monitor.timeout >= cfg.monitor.interval) {
+        problems.push(`monitor.timeout: must be shorter than monitor.interval (${cfg.monitor.interval} s), got ${cfg.monitor.timeout}`);
+    }
+    return [...problems, ...planLimitProblems(cfg.cloudflarePlan, {
+        monitorInterval: cfg.monitor.interval,
+        loadBalancerRules: previewRuleColours(cfg.cloudflarePlan, COLOURS[0]).length,
+        rateLimit: cfg.apiRateLimit,
+    })];
 }
 
 /** Validates raw config (keys without the `blkout-traffic:` prefix) into one typed object, or throws one ConfigError listing every problem. */
 export function loadTrafficConfig(raw: unknown, subject = "the traffic stack's config"): TrafficConfig {
     const parsed = trafficConfigSchema.safeParse(raw, { reportInput: true });
-    const problems = parsed.success ? [...crossFieldProblems(parsed.data), ...trafficValueProblems(parsed.data)] : formatIssues(parsed.error.issues, "", trafficConfigSchema);
-    if (!parsed.success || problems.length > 0) {
+    if (!parsed.success) {
+        throw new ConfigError(formatIssues(parsed.error.issues, "", trafficConfigSchema), subject);
+    }
+    const cfg = withPlanDefaults(parsed.data);
+    const problems = [...crossFieldProblems(cfg), ...trafficValueProblems(cfg)];
+    if (problems.length > 0) {
         throw new ConfigError(problems, subject);
     }
-    return parsed.data;
+    return cfg;
 }

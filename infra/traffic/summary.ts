@@ -1,7 +1,7 @@
 import { Colour, COLOURS } from "../../components/platformNames";
 import { describeValue } from "../config/validators";
 import { ColourSummary } from "./stack";
-import { ColourWeights, weightProblems } from "./weights";
+import { ColourWeights, weightProblems } from "../../contracts/weights";
 
 /** One colour's line in a traffic preview: the share it would get and what it runs. */
 export interface TrafficSummaryRow {

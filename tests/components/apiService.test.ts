@@ -105,7 +105,7 @@ describe("ApiService workload", () => {
     });
 
     it("admits only the gateway and reaches only DNS, the data plane and HTTPS", async () => {
-        const { child } = await evaluateIvor({ dataPlaneCidr: "10.20.0.0/16" });
+        const { child } = await evaluateIvor({ dataPlaneCidrs: ["10.20.0.0/16"] });
         const spec = child("netpol").inputs.spec;
         expect(spec.podSelector).toEqual({ matchLabels: SELECTOR });
         expect(spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: GATEWAY_SELECTOR } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
@@ -142,7 +142,7 @@ describe("ApiService args", () => {
         // Validation never touches the provider, so none is registered here.
         const args = ivorArgs(undefined as unknown as k8s.Provider);
         expect(apiServiceProblems({
-            ...args, api: "IVOR", port: 80, env: { COLOUR: "red", "bad-name": "x" }, dataPlaneCidr: "10.20.0.0",
+            ...args, api: "IVOR", port: 80, env: { COLOUR: "red", "bad-name": "x" }, dataPlaneCidrs: ["10.20.0.0", "0.0.0.0/0"],
             credentials: { ...args.credentials, sessionSecret: undefined as unknown as string },
             scaling: { cpuTargetPercent: 0 },
         })).toEqual([
@@ -151,7 +151,8 @@ describe("ApiService args", () => {
             "credentials.sessionSecret: required",
             'env name "bad-name": expected UPPER_SNAKE_CASE',
             "env.COLOUR: already set by the platform or the credentials",
-            'dataPlaneCidr: expected a CIDR range like "10.20.0.0/16", got "10.20.0.0"',
+            'dataPlaneCidrs[0]: expected a private CIDR range like "10.20.0.0/16", got "10.20.0.0"',
+            'dataPlaneCidrs[1]: expected a private CIDR range like "10.20.0.0/16", got "0.0.0.0/0"',
             "scaling.cpuTargetPercent: expected an integer 10-100, got 0",
         ]);
     });

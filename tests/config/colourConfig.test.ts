@@ -58,7 +58,7 @@ describe("the committed stack configs", () => {
         expect(cfg.apis.events).toEqual({
             image: "registry.digitalocean.com/blkout/events:2026.11.2",
             replicas: 2, maxReplicas: 10, cpuTargetPercent: 70,
-            cpuRequest: "250m", cpuLimit: "1", memoryRequest: "256Mi", memoryLimit: "512Mi", port: 3000, poolSize: 10,
+            cpuRequest: "250m", cpuLimit: "1", memoryRequest: "256Mi", memoryLimit: "512Mi", port: 8080, poolSize: 10,
         });
     });
 });

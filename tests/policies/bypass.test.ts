@@ -1,3 +1,4 @@
+import { planPolicyConfig } from "../../policies/cloudflarePlan";
 import { runPolicies } from "../../policies/harness";
 import { blocking } from "../../policies/lib/violation";
 import { TYPES } from "../../policies/lib/resources";
@@ -69,12 +70,16 @@ describe("the bypass suite at the edge: the whole traffic stack through the whol
         ["a rule keyed on a cookie every visitor has", replacing("traffic-lb", () => loadBalancer(undefined, "blue", { rules: [previewRule('http.cookie contains "session"')] })), "lb-routes-by-weights"],
     ];
 
+    // The compliant edge fixture asks for a 15 s monitor, a 60 s rate-limit window and the Cloudflare
+    // Managed Ruleset: a Business zone's, so the pack is told that plan (as `--policy-pack-config` would).
+    const businessPlan = { config: planPolicyConfig("business") };
+
     it("the compliant traffic stack passes", async () => {
-        expect(blocking(await runPolicies(trafficStack()))).toEqual([]);
+        expect(blocking(await runPolicies(trafficStack(), businessPlan))).toEqual([]);
     });
 
     it.each(EDGE_EDITS.map(edit => [edit[0], edit] as const))("%s", async (_title, [, build, policy]) => {
-        const stopped = blocking(await runPolicies(build()));
+        const stopped = blocking(await runPolicies(build(), businessPlan));
         expect(stopped.filter(v => v.policyName === policy).every(v => v.enforcementLevel === "mandatory")).toBe(true);
         expect(stopped.map(v => v.policyName)).toContain(policy);
     });

@@ -1,4 +1,5 @@
 import { POLICIES } from "../../policies/catalogue";
+import { PLAN_CASES, REGISTRY_CASES } from "./cloudflarePlanCases";
 import { CLUSTER_CASES } from "./clusterCases";
 import { DATA_CASES } from "./dataCases";
 import { EDGE_CASES } from "./edgeCases";
@@ -14,6 +15,8 @@ const CASES = [
     ...EDGE_CASES,
     ...GATEWAY_TRUST_CASES,
     ...GUARD_RAIL_CASES,
+    ...PLAN_CASES,
+    ...REGISTRY_CASES,
 ];
 
 describe("the policy catalogue", () => {

@@ -49,6 +49,7 @@ export function ivorArgs(provider: k8s.Provider, overrides: Partial<ApiServiceAr
         release: "2026.11.3",
         credentials: ivorCredentials(),
         env: { LOG_LEVEL: "info" },
+        dataPlaneCidrs: ["10.110.0.0/20"],
         ...overrides,
     };
 }

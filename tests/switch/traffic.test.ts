@@ -87,7 +87,8 @@ describe("PulumiTrafficStack", () => {
     it("lists every problem with a colour stack's outputs", async () => {
         const { stack } = setup(new FakeStack({}), { green: new FakeStack(colourOut("blue", "", { mode: "sleeping" })) });
         await expect(stack.colourOutputs("green")).rejects.toThrow(
-            'stack green outputs: releaseVersion: expected a non-empty string, got ""; colour: expected "green", got "blue"; mode: expected "active" or "standby", got "sleeping"');
+            'stack green outputs: output releaseVersion: expected a release version, got ""; output mode: expected "active" or "standby", got "sleeping"; '
+            + "output colour: reports \"blue\" where green was expected; are the blue and green stacks swapped?");
     });
 
     it("reads maxStepShare and the pool ids when present", async () => {

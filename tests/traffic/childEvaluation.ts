@@ -3,6 +3,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveOutput } from "../../infra/offline/evaluate";
 import { installMockRuntime, StackReferenceFixture } from "../../infra/offline/mockRuntime";
+import { OFFLINE_INVOKES } from "../../infra/offline/mockOutputs";
+import { selfStackName } from "../../infra/traffic/previous";
 import { runTrafficProgram } from "../../infra/traffic/program";
 
 /**
@@ -16,6 +18,8 @@ import { runTrafficProgram } from "../../infra/traffic/program";
 export interface ChildScenario {
     readonly config: Record<string, unknown>;
     readonly stackReferences: Record<string, StackReferenceFixture>;
+    /** What the traffic stack's previous update exported (its self-reference); none by default. */
+    readonly previous?: Record<string, unknown>;
     /** Replaces the load balancer's `randomSteering` in the state the mock provider returns. */
     readonly loadBalancerSteering?: Record<string, unknown>;
 }
@@ -69,7 +73,9 @@ async function main(scenario: ChildScenario): Promise<ChildResult> {
     };
     process.on("unhandledRejection", report);
     process.on("uncaughtException", report);
-    const mocks = installMockRuntime({ project: "blkout-traffic", stack: "production", ...scenario });
+    const self = selfStackName(String((scenario.config.colourStacks as Record<string, unknown> | undefined)?.blue), "blkout-traffic", "production");
+    const stackReferences = { [self]: { outputs: scenario.previous ?? {} }, ...scenario.stackReferences };
+    const mocks = installMockRuntime({ project: "blkout-traffic", stack: "production", ...scenario, stackReferences, invokes: OFFLINE_INVOKES });
     const newResource = mocks.newResource.bind(mocks);
     mocks.newResource = args => {
         const created = newResource(args);
@@ -79,7 +85,7 @@ async function main(scenario: ChildScenario): Promise<ChildResult> {
         return created;
     };
     let outputError: ChildResult["outputError"];
-    for (const value of Object.values(runTrafficProgram())) {
+    for (const value of Object.values(await runTrafficProgram())) {
         try {
             await resolveOutput(value);
         } catch (error) {

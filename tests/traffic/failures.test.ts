@@ -45,7 +45,7 @@ describe("a colour stack that has not been deployed", () => {
         expect(results.greenMissing.outputError).toEqual({
             runError: true,
             message: "the traffic stack cannot route to the colour stacks yet:\n"
-                + "  - the green colour stack \"organization/blkout-platform/green\" has no outputs gatewayOrigin, healthPath: it has not been deployed yet "
+                + "  - the green colour stack \"organization/blkout-platform/green\" has no outputs gatewayOrigin, healthPath, previewHostname, monitorToken: it has not been deployed yet "
                 + "(or predates these outputs); run `pulumi up --stack organization/blkout-platform/green` for the colour stacks before the traffic stack",
         });
     });
@@ -62,7 +62,7 @@ describe("a colour stack that has not been deployed", () => {
         const message = results.bothWrong.outputError?.message ?? "";
         expect(message.split("\n")).toEqual([
             "the traffic stack cannot route to the colour stacks yet:",
-            expect.stringMatching(/^ {2}- the blue colour stack "organization\/blkout-platform\/blue" has no outputs colour, releaseVersion, mode, gatewayOrigin, healthPath: /),
+            expect.stringMatching(/^ {2}- the blue colour stack "organization\/blkout-platform\/blue" has no outputs colour, releaseVersion, mode, gatewayOrigin, healthPath, previewHostname, monitorToken: /),
             expect.stringMatching(/^ {2}- weights\.green: 5 % of traffic would go to the green colour stack "organization\/blkout-platform\/green", which runs in standby mode; /),
         ]);
         expect(results.bothWrong.reported).toEqual([message]);

@@ -3,7 +3,8 @@ import { Colour, COLOURS } from "../../components/platformNames";
 import { readStackFile } from "../../infra/offline/stackFiles";
 import { StackReferenceFixture } from "../../infra/offline/mockRuntime";
 import { loadTrafficConfig } from "../../infra/traffic/config";
-import { createTrafficStack } from "../../infra/traffic/stack";
+import { PreviousTraffic } from "../../infra/traffic/previous";
+import { createTrafficStack, trafficSettings } from "../../infra/traffic/stack";
 import { Evaluation, evaluateTest } from "../support/pulumi";
 
 export const TRAFFIC_DIR = path.resolve(__dirname, "..", "..", "infra", "traffic");
@@ -13,9 +14,14 @@ export function productionConfig(): Record<string, unknown> {
     return readStackFile(TRAFFIC_DIR, "production").config;
 }
 
-/** The production config mid-canary: 95 % blue, 5 % green. */
+/** The production config mid-canary, as a switch step sets it: 95 % blue, 5 % green, blue live. */
 export function canaryConfig(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return { ...productionConfig(), weights: { blue: 95, green: 5 }, ...overrides };
+    return { ...productionConfig(), weights: { blue: 95, green: 5 }, liveColour: "blue", ...overrides };
+}
+
+/** A colour's monitor token as the colour stack generates it (48 letters and digits). */
+export function monitorToken(colour: Colour): string {
+    return (colour === "blue" ? "B" : "G").repeat(24) + "0123456789abcdefghijklmn";
 }
 
 export const GATEWAY_ORIGINS: Readonly<Record<Colour, string>> = { blue: "203.0.113.10", green: "203.0.113.20" };
@@ -28,7 +34,8 @@ export function colourOutputs(colour: Colour, overrides: Record<string, unknown>
         mode: "active",
         gatewayOrigin: GATEWAY_ORIGINS[colour],
         healthPath: "/healthz",
-        previewHostname: `${colour}.preview.blkoutuk.com`,
+        previewHostname: `${colour}.blkoutuk.com`,
+        monitorToken: monitorToken(colour),
         ...overrides,
     };
 }
@@ -39,15 +46,16 @@ export function colourStackFixtures(
     outputs: Partial<Record<Colour, Record<string, unknown>>> = {},
 ): Record<string, StackReferenceFixture> {
     const stacks = cfg.colourStacks as Record<Colour, string>;
-    return Object.fromEntries(COLOURS.map(colour => [stacks[colour], { outputs: outputs[colour] ?? colourOutputs(colour) }]));
+    return Object.fromEntries(COLOURS.map(colour => [stacks[colour], { outputs: outputs[colour] ?? colourOutputs(colour), secretOutputNames: ["monitorToken"] }]));
 }
 
-/** Evaluates the traffic stack for raw config under the mocks. */
+/** Evaluates the traffic stack for raw config (and what the stack's previous update exported) under the mocks. */
 export function evaluateTraffic(
     raw: Record<string, unknown>,
     outputs: Partial<Record<Colour, Record<string, unknown>>> = {},
+    previous: PreviousTraffic = {},
 ): Promise<Evaluation<Record<string, unknown>>> {
-    return evaluateTest(() => createTrafficStack(loadTrafficConfig(raw)), {
+    return evaluateTest(() => createTrafficStack(trafficSettings(loadTrafficConfig(raw), previous)), {
         project: "blkout-traffic",
         stack: "production",
         stackReferences: colourStackFixtures(raw, outputs),

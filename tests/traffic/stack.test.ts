@@ -1,7 +1,8 @@
-import { CLOUDFLARE_MANAGED_RULESET_ID } from "../../components/edgeHardening";
+import { MANAGED_RULESETS } from "../../components/cloudflarePlan";
+import { MONITOR_HEALTH_PATH, MONITOR_TOKEN_HEADER } from "../../components/monitorAuth";
 import { Evaluation, named, ofType, RecordedResource } from "../support/pulumi";
 import { outputValues } from "../../infra/offline/evaluate";
-import { canaryConfig, colourOutputs, evaluateTraffic, GATEWAY_ORIGINS } from "./fixtures";
+import { canaryConfig, colourOutputs, evaluateTraffic, GATEWAY_ORIGINS, monitorToken } from "./fixtures";
 
 const MONITOR = "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor";
 const POOL = "cloudflare:index/loadBalancerPool:LoadBalancerPool";
@@ -9,13 +10,13 @@ const LB = "cloudflare:index/loadBalancer:LoadBalancer";
 const ZONE_SETTING = "cloudflare:index/zoneSetting:ZoneSetting";
 const RULESET = "cloudflare:index/ruleset:Ruleset";
 
-describe("the traffic stack at 95 % blue / 5 % green", () => {
+describe("the traffic stack at 95 % blue / 5 % green on the committed Free plan", () => {
     let evaluation: Evaluation<Record<string, unknown>>;
     let pools: Record<string, RecordedResource>;
     let lb: RecordedResource;
 
     beforeAll(async () => {
-        // Green answers health on its own path, so the test can tell which colour's output a monitor used.
+        // Green answers health on its own path: the monitors do not use it (they check the authenticated path).
         evaluation = await evaluateTraffic(canaryConfig(), { green: colourOutputs("green", { healthPath: "/ready" }) });
         pools = { blue: named(evaluation.resources, "traffic-blue-pool"), green: named(evaluation.resources, "traffic-green-pool") };
         lb = named(evaluation.resources, "traffic-lb");
@@ -29,22 +30,23 @@ describe("the traffic stack at 95 % blue / 5 % green", () => {
         ]);
     });
 
-    it("checks each colour over HTTPS on its own health path, with the configured codes and timings, never skipping TLS checks", () => {
+    it("checks each colour over HTTPS on the authenticated monitor path, every 60 s (the Free plan's minimum), with its token and Host", () => {
         const monitors = ofType(evaluation.resources, MONITOR);
-        expect(monitors.map(m => [m.name, m.inputs.path])).toEqual([["traffic-blue-monitor", "/healthz"], ["traffic-green-monitor", "/ready"]]);
-        for (const monitor of monitors) {
+        expect(monitors.map(m => [m.name, m.inputs.path])).toEqual([["traffic-blue-monitor", MONITOR_HEALTH_PATH], ["traffic-green-monitor", MONITOR_HEALTH_PATH]]);
+        for (const [i, monitor] of monitors.entries()) {
+            const colour = (["blue", "green"] as const)[i];
+            expect(monitor.inputs.header.value).toEqual({ Host: [`${colour}.blkoutuk.com`], [MONITOR_TOKEN_HEADER]: [monitorToken(colour)] });
             expect(monitor.inputs).toMatchObject({
                 accountId: "8c1d7e4b2a9f4c3e8d6b1a5f7e2c9d40",
                 type: "https",
                 method: "GET",
                 expectedCodes: "200",
-                interval: 15,
+                interval: 60,
                 timeout: 5,
                 retries: 2,
                 consecutiveDown: 2,
-                allowInsecure: false,
+                allowInsecure: true,
                 followRedirects: false,
-                header: { Host: ["blkoutuk.com"] },
             });
         }
     });
@@ -57,7 +59,7 @@ describe("the traffic stack at 95 % blue / 5 % green", () => {
                 origins: [{ name: `${colour}-gateway`, address: GATEWAY_ORIGINS[colour], enabled: true, weight: 1 }],
                 monitor: monitor.id,
                 minimumOrigins: 1,
-                checkRegions: ["WEU", "EEU"],
+                checkRegions: ["WEU"],
                 enabled: true,
             });
         }
@@ -96,8 +98,8 @@ describe("the traffic stack at 95 % blue / 5 % green", () => {
         });
     });
 
-    it("sends a request carrying the preview cookie or header to the colour it names, and only there", () => {
-        expect(lb.inputs.rules).toEqual(["blue", "green"].map((colour, priority) => ({
+    it("has the one rule the Free plan allows: the preview cookie or header naming the candidate colour (green) goes there, and only there", () => {
+        expect(lb.inputs.rules).toEqual(["green"].map((colour, priority) => ({
             name: `preview-${colour}`,
             priority,
             condition: `(http.request.headers["x-blkout-preview"][0] eq "${colour}") or (http.cookie contains "blkout_preview=${colour}")`,
@@ -117,26 +119,26 @@ describe("the traffic stack at 95 % blue / 5 % green", () => {
         expect(ofType(evaluation.resources, ZONE_SETTING).every(s => s.inputs.zoneId === "3f2a9c4e8b1d4f6a9e0c7b5d2a1f8e3c")).toBe(true);
     });
 
-    it("executes the Cloudflare Managed Ruleset on every request", () => {
+    it("executes the Free Managed Ruleset (the one a Free zone has) on every request", () => {
         const waf = named(evaluation.resources, "edge-waf");
         expect(waf.type).toBe(RULESET);
         expect(waf.inputs).toMatchObject({ kind: "zone", phase: "http_request_firewall_managed" });
         expect(waf.inputs.rules).toEqual([expect.objectContaining({
             action: "execute",
-            actionParameters: { id: CLOUDFLARE_MANAGED_RULESET_ID },
+            actionParameters: { id: MANAGED_RULESETS.freeManaged },
             expression: "true",
             enabled: true,
         })]);
-        expect(CLOUDFLARE_MANAGED_RULESET_ID).toBe("efb7b8c949ac4650a09736fc376e9aee");
+        expect(MANAGED_RULESETS.freeManaged).toBe("77454fe2d30c4220b5701f6fdfb893ba");
     });
 
-    it("rate-limits each client's calls to /api/", () => {
+    it("rate-limits each client's calls to /api/ over the Free plan's 10 s window, at the seeds' rate", () => {
         const limit = named(evaluation.resources, "edge-api-rate-limit");
         expect(limit.inputs).toMatchObject({ kind: "zone", phase: "http_ratelimit" });
         expect(limit.inputs.rules).toEqual([expect.objectContaining({
             action: "block",
             expression: "starts_with(http.request.uri.path, \"/api/\")",
-            ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 60, requestsPerPeriod: 100, mitigationTimeout: 60 },
+            ratelimit: { characteristics: ["cf.colo.id", "ip.src"], period: 10, requestsPerPeriod: 17, mitigationTimeout: 10 },
         })]);
     });
 
@@ -163,11 +165,13 @@ describe("the traffic stack at 95 % blue / 5 % green", () => {
             poolIds: { blue: pools.blue.id, green: pools.green.id },
             loadBalancerId: lb.id,
             colours: {
-                blue: { releaseVersion: "2026.11.3", mode: "active", gatewayOrigin: "203.0.113.10", previewHostname: "blue.preview.blkoutuk.com" },
-                green: { releaseVersion: "2026.12.0", mode: "active", gatewayOrigin: "203.0.113.20", previewHostname: "green.preview.blkoutuk.com" },
+                blue: { releaseVersion: "2026.11.3", mode: "active", gatewayOrigin: "203.0.113.10", previewHostname: "blue.blkoutuk.com" },
+                green: { releaseVersion: "2026.12.0", mode: "active", gatewayOrigin: "203.0.113.20", previewHostname: "green.blkoutuk.com" },
             },
         });
+        // The monitor tokens stay in the monitors' (secret) inputs; no output carries them or turns secret.
         expect(Object.values(evaluation.outputs).some(output => output.secret)).toBe(false);
+        expect(JSON.stringify(values)).not.toContain(monitorToken("blue"));
     });
 });
 

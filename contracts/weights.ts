@@ -1,5 +1,5 @@
-import { Colour, COLOURS, recordOf } from "../../components/platformNames";
-import { describeValue } from "../config/validators";
+import { Colour, COLOURS, recordOf } from "../components/platformNames";
+import { describeValue } from "./describe";
 
 /**
  * The traffic split as people and config write it (integer percent per colour, summing to 100) and

@@ -1,6 +1,6 @@
 import {
     ColourPoolIds, fallbackColour, formatWeights, fromCloudflareWeights, toCloudflareWeights, weightProblems, weightsMismatch,
-} from "../../infra/traffic/weights";
+} from "../../contracts/weights";
 
 const POOLS: ColourPoolIds = { blue: "17b5962d775c646f3f9725cbc7a53df4", green: "9290f38c5d07c2e2f4df57b1f61d4196" };
 
