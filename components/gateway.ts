@@ -6,7 +6,9 @@ import {
     ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, resolveScaling, restrictedContainerSecurity,
     restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
-import { GatewayRenderOptions, GatewayRoute, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
+import { createGatewayMetrics, metricsIngressRule, metricsSidecar, metricsVolume } from "./gatewayMetrics";
+import { METRICS_SYSLOG_PORT } from "./metricsLog";
+import { DEFAULT_GATEWAY_ROUTES, GatewayRenderOptions, GatewayRoute, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
 import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
 export const GATEWAY_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
@@ -85,7 +87,10 @@ export class Gateway extends pulumi.ComponentResource {
             metadata: { name: `${name}-config`, namespace: args.namespace, labels },
             data: { "nginx.conf": this.config },
         }, childOpts);
-        const deployment = createDeployment(name, args, labels, configMap, this.config, scaling, childOpts);
+        const metrics = createGatewayMetrics(name, {
+            namespace: args.namespace, colour: args.colour, release: args.release, routes: args.routes ?? DEFAULT_GATEWAY_ROUTES, selector: GATEWAY_SELECTOR,
+        }, labels, childOpts);
+        const deployment = createDeployment(name, args, labels, configMap, this.config, scaling, childOpts, metrics.configMap);
         createScalingAndBudget(name, { namespace: args.namespace, deploymentName: deployment.metadata.name, labels, selector: GATEWAY_SELECTOR, scaling }, childOpts);
         createNetworkPolicy(name, args, labels, childOpts);
         this.service = createLoadBalancer(name, args, labels, childOpts);
@@ -135,6 +140,7 @@ function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string): Ga
         colour: args.colour,
         release: args.release,
         trustedProxyRanges: [...(args.loadBalancerPeerRanges ?? []), ...CLOUDFLARE_RANGES],
+        metricsSyslogPort: METRICS_SYSLOG_PORT,
     };
 }
 
@@ -145,7 +151,7 @@ function renderConfig(args: GatewayArgs): pulumi.Output<string> {
 }
 
 function createDeployment(name: string, args: GatewayArgs, labels: Record<string, string>, configMap: k8s.core.v1.ConfigMap,
-    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions) {
+    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions, metricsProgram: k8s.core.v1.ConfigMap) {
     return new k8s.apps.v1.Deployment(`${name}-deployment`, {
         metadata: { name, namespace: args.namespace, labels },
         spec: {
@@ -176,10 +182,11 @@ function createDeployment(name: string, args: GatewayArgs, labels: Record<string
                             { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                             { name: "tmp", mountPath: "/tmp" },
                         ],
-                    }],
+                    }, metricsSidecar()],
                     volumes: [
                         { name: "config", configMap: { name: configMap.metadata.name } },
                         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+                        metricsVolume(metricsProgram.metadata.name),
                     ],
                 },
             },
@@ -195,7 +202,7 @@ function createNetworkPolicy(name: string, args: GatewayArgs, labels: Record<str
             podSelector: { matchLabels: GATEWAY_SELECTOR },
             policyTypes: ["Ingress", "Egress"],
             // Open to any source here: the load balancer admits only Cloudflare's ranges.
-            ingress: [{ ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }],
+            ingress: [{ ports: [{ protocol: "TCP", port: CONTAINER_PORT }] }, metricsIngressRule()],
             egress: [
                 {
                     to: [{ podSelector: { matchLabels: { [LABELS.component]: API_COMPONENT, [LABELS.partOf]: PART_OF } } }],

@@ -1,0 +1,96 @@
+import { DURATION_BUCKETS_SECONDS, errorRateQuery, GATEWAY_DURATION, GATEWAY_REQUESTS, p95MsQuery } from "../../components/metricSeries";
+import { startObservedColour, ObservedColour, waitForValue } from "./support/observedPlatform";
+import { loopbackPrometheusConfig, PrometheusServer, startPrometheus } from "./support/servers";
+import { renderPrometheusConfig } from "../../components/monitoringPrometheus";
+
+/**
+ * The metrics chain on real servers: requests through the real gateway nginx, its metrics log to
+ * the real mtail running the rendered program, scraped by a real Prometheus with the rendered config.
+ */
+let site: ObservedColour;
+let prometheus: PrometheusServer;
+
+beforeAll(async () => {
+    site = await startObservedColour("green", "1.1.0");
+    const rendered = renderPrometheusConfig({ colour: "green", targets: { gatewayMetricsHost: "green-gateway-metrics.blkout.svc.cluster.local", alertmanager: "alertmanager:9093" }, scrapeInterval: "1s" });
+    prometheus = await startPrometheus(loopbackPrometheusConfig(rendered, [`127.0.0.1:${site.metrics.port}`]));
+});
+afterAll(async () => {
+    await prometheus?.stop();
+    await site?.gateway.stop();
+    await site?.metrics.stop();
+});
+
+const get = (path: string, init?: RequestInit) => fetch(`${site.gateway.baseUrl}${path}`, init).then(async r => { await r.arrayBuffer(); return r.status; });
+
+async function metricsText(): Promise<string> {
+    return (await fetch(`${site.metrics.url}/metrics`)).text();
+}
+
+async function sampleOf(series: string, labels: string): Promise<number | undefined> {
+    const line = (await metricsText()).split("\n").find(l => l.startsWith(`${series}{`) && labels.split(",").every(part => l.includes(part)));
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+async function eventually<T>(read: () => Promise<T>, accept: (v: T) => boolean): Promise<T> {
+    let value = await read();
+    for (let i = 0; i < 80 && !accept(value); i++) {
+        await new Promise(resolve => setTimeout(resolve, 50));
+        value = await read();
+    }
+    return value;
+}
+
+beforeEach(() => Object.values(site.apis).forEach(api => api.set({ status: 200, latencyMs: 0, healthy: true })));
+
+describe("the gateway's metrics sidecar", () => {
+    it("counts API requests by colour, release, API, method and status class", async () => {
+        site.set({ status: 200, latencyMs: 0 });
+        expect(await get("/api/chat")).toBe(200);
+        expect(await get("/api/resources/42?x=1")).toBe(200);
+        site.apis.events.set({ status: 503 });
+        expect(await get("/api/events/today")).toBe(503);
+        expect(await get("/api/articles", { method: "POST", body: "{}" })).toBe(200);
+        const ivor = 'colour="green",release="1.1.0",api="ivor",method="GET",status_class="2xx"';
+        // Datagrams are read in order: once the last request shows, the earlier ones have been counted.
+        expect(await eventually(() => sampleOf(GATEWAY_REQUESTS, 'api="newsroom",method="POST",status_class="2xx"'), v => v === 1)).toBe(1);
+        expect(await sampleOf(GATEWAY_REQUESTS, ivor)).toBe(2);
+        expect(await sampleOf(GATEWAY_REQUESTS, 'api="events",method="GET",status_class="5xx"')).toBe(1);
+    });
+
+    it("leaves health checks, unknown paths and look-alike prefixes out of users' traffic", async () => {
+        const before = await metricsText();
+        expect(await get("/healthz")).toBe(200);
+        expect(await get("/health/ivor")).toBe(200);
+        expect(await get("/nope")).toBe(404);
+        expect(await get("/api/chatter")).toBe(404);
+        // A counted request after them: once it shows, the ones before it have been read too.
+        expect(await get("/api/calendar")).toBe(200);
+        expect(await eventually(() => sampleOf(GATEWAY_REQUESTS, 'api="events",method="GET",status_class="2xx"'), v => v === 1)).toBe(1);
+        const after = await metricsText();
+        const total = (text: string) => text.split("\n").filter(l => l.startsWith(`${GATEWAY_REQUESTS}{`)).reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+        expect(total(after) - total(before)).toBe(1);
+    });
+
+    it("records request time in the seeds' buckets", async () => {
+        site.apis.newsroom.set({ latencyMs: 700 });
+        expect(await get("/api/categories")).toBe(200);
+        const bucket = (le: string) => sampleOf(`${GATEWAY_DURATION}_bucket`, `api="newsroom",le="${le}"`);
+        expect(await eventually(() => bucket("1"), v => (v ?? 0) >= 2)).toBe(2);
+        expect(await bucket("0.5")).toBe(1);
+        const les = (await metricsText()).split("\n").filter(l => l.startsWith(`${GATEWAY_DURATION}_bucket{`) && l.includes('api="newsroom"'))
+            .map(l => /le="([^"]+)"/.exec(l)?.[1]);
+        expect(les).toEqual([...DURATION_BUCKETS_SECONDS.map(String), "+Inf"]);
+    });
+
+    it("is scraped by Prometheus with the rendered config, and the switch's queries compute over it", async () => {
+        site.apis.ivor.set({ status: 500 });
+        for (let i = 0; i < 20; i++) await get(i % 4 === 0 ? "/api/chat" : "/api/events");
+        const scope = { match: { colour: "green" }, range: "1m" };
+        const rate = await waitForValue(prometheus, errorRateQuery(scope), v => v > 0);
+        expect(rate).toBeGreaterThan(0.05);
+        expect(rate).toBeLessThan(0.6);
+        expect(await waitForValue(prometheus, p95MsQuery(scope), v => v > 0)).toBeLessThan(1000);
+        expect(await waitForValue(prometheus, 'up{job="gateway"}', v => v === 1)).toBe(1);
+    });
+});

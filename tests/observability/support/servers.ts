@@ -1,0 +1,113 @@
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { mtailArgs, MTAIL_PROGRAM_FILE } from "../../../components/gatewayMetrics";
+import { freePort } from "../../support/nginx";
+
+/**
+ * Debian's mtail and Prometheus on loopback, on free ports, in temp dirs. Every process still
+ * running when the test file ends (or the process exits) is killed, so a failing test leaks none.
+ */
+
+export const MTAIL_BINARY = "/usr/bin/mtail";
+export const PROMETHEUS_BINARY = "/usr/bin/prometheus";
+
+const running = new Map<ChildProcess, string>();
+process.once("exit", () => running.forEach((_dir, child) => child.kill("SIGKILL")));
+if (typeof afterAll === "function") {
+    afterAll(() => Promise.all([...running.keys()].map(stopChild)));
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+async function stopChild(child: ChildProcess): Promise<void> {
+    if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        await exited;
+        clearTimeout(timer);
+    }
+    const dir = running.get(child);
+    running.delete(child);
+    if (dir) await rm(dir, { recursive: true, force: true });
+}
+
+export interface Server {
+    readonly port: number;
+    readonly url: string;
+    /** What the process wrote to stderr so far (mtail and Prometheus log there). */
+    log(): string;
+    stop(): Promise<void>;
+}
+
+/** Spawns `binary`, waits until `readyPath` answers 200, and owns `dir` (removed on stop). */
+async function startServer(binary: string, args: string[], port: number, readyPath: string, dir: string): Promise<Server> {
+    const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    running.set(child, dir);
+    let stderr = "";
+    child.stderr?.on("data", chunk => { stderr = (stderr + String(chunk)).slice(-20_000); });
+    const url = `http://127.0.0.1:${port}`;
+    for (let attempt = 0; ; attempt++) {
+        if (child.exitCode !== null || child.signalCode !== null || attempt > 300) {
+            await stopChild(child);
+            throw new Error(`${binary} did not become ready:\n${stderr}`);
+        }
+        const ok = await fetch(`${url}${readyPath}`).then(r => r.ok, () => false);
+        if (ok) break;
+        await sleep(50);
+    }
+    return { port, url, log: () => stderr, stop: () => stopChild(child) };
+}
+
+export interface MtailServer extends Server {
+    /** The UDP port nginx's metrics log goes to. */
+    readonly syslogPort: number;
+}
+
+/** The real mtail with the rendered program and the flags the sidecar runs with, on loopback. */
+export async function startMtail(program: string): Promise<MtailServer> {
+    const dir = await mkdtemp(join(tmpdir(), "blkout-mtail-"));
+    await writeFile(join(dir, MTAIL_PROGRAM_FILE), program);
+    const [port, syslogPort] = [await freePort(), await freePort()];
+    const args = mtailArgs({ programDir: dir, syslogPort, metricsPort: port, address: "127.0.0.1" });
+    const server = await startServer(MTAIL_BINARY, args, port, "/metrics", dir);
+    return { ...server, syslogPort };
+}
+
+export interface PrometheusServer extends Server {
+    readonly configText: string;
+}
+
+/** The real Prometheus with a config (YAML text) and optional rule files, on loopback. */
+export async function startPrometheus(configText: string, rules: Readonly<Record<string, string>> = {}): Promise<PrometheusServer> {
+    const dir = await mkdtemp(join(tmpdir(), "blkout-prometheus-"));
+    const port = await freePort();
+    await writeFile(join(dir, "prometheus.yml"), configText);
+    await Promise.all(Object.entries(rules).map(([file, text]) => writeFile(join(dir, file), text)));
+    const args = [
+        `--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`,
+        `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn",
+    ];
+    const server = await startServer(PROMETHEUS_BINARY, args, port, "/-/ready", dir);
+    return { ...server, configText };
+}
+
+type Job = { job_name: string; [key: string]: unknown };
+
+/**
+ * The rendered config with discovery swapped for loopback: the gateway job scrapes the given mtail
+ * addresses, Prometheus scrapes itself on its test port, and rule files are read beside the config.
+ * Everything else (jobs, intervals, labels) is the rendered file's.
+ */
+export function loopbackPrometheusConfig(rendered: string, gatewayTargets: readonly string[], overrides: { scrapeInterval?: string } = {}): string {
+    const config = parse(rendered) as { global: Record<string, unknown>; scrape_configs: Job[]; rule_files?: string[]; alerting?: unknown };
+    const jobs = config.scrape_configs.filter(job => job.job_name === "gateway").map(({ dns_sd_configs: _dns, ...job }) => ({
+        ...job, static_configs: [{ targets: [...gatewayTargets] }],
+    }));
+    if (jobs.length !== 1) throw new Error(`expected one gateway job in the rendered config, found ${jobs.length}`);
+    const global = { ...config.global, ...(overrides.scrapeInterval ? { scrape_interval: overrides.scrapeInterval, evaluation_interval: overrides.scrapeInterval } : {}) };
+    return stringify({ global, rule_files: ["*.rules.yml"], scrape_configs: jobs });
+}
