@@ -6,8 +6,8 @@ import {
     ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, resolveScaling, restrictedContainerSecurity,
     restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
-import { createGatewayMetrics, metricsIngressRule, metricsSidecar, metricsVolume } from "./gatewayMetrics";
-import { METRICS_SYSLOG_PORT } from "./metricsLog";
+import { createGatewayMetrics, METRICS_LOG_MOUNT, metricsIngressRule, metricsSidecar, metricsVolumes } from "./gatewayMetrics";
+import { METRICS_LOG_FILE } from "./metricsLog";
 import { DEFAULT_GATEWAY_ROUTES, GatewayRenderOptions, GatewayRoute, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
 import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
@@ -140,7 +140,7 @@ function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string): Ga
         colour: args.colour,
         release: args.release,
         trustedProxyRanges: [...(args.loadBalancerPeerRanges ?? []), ...CLOUDFLARE_RANGES],
-        metricsSyslogPort: METRICS_SYSLOG_PORT,
+        metricsLogPath: METRICS_LOG_FILE,
     };
 }
 
@@ -181,12 +181,13 @@ function createDeployment(name: string, args: GatewayArgs, labels: Record<string
                         volumeMounts: [
                             { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                             { name: "tmp", mountPath: "/tmp" },
+                            METRICS_LOG_MOUNT,
                         ],
                     }, metricsSidecar()],
                     volumes: [
                         { name: "config", configMap: { name: configMap.metadata.name } },
                         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-                        metricsVolume(metricsProgram.metadata.name),
+                        ...metricsVolumes(metricsProgram.metadata.name),
                     ],
                 },
             },

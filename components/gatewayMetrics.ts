@@ -2,18 +2,20 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { restrictedContainerSecurity } from "./k8sWorkload";
 import { DURATION_BUCKETS_SECONDS, GATEWAY_DURATION, GATEWAY_REQUESTS, SERIES_LABELS } from "./metricSeries";
-import { METRICS_SYSLOG_PORT } from "./metricsLog";
+import { METRICS_LOG_DIR, METRICS_LOG_FILE } from "./metricsLog";
 import type { GatewayRoute } from "./nginxConfig";
 import { LABELS, PART_OF } from "./platformNames";
 
 import Input = k8s.types.input;
 
 /**
- * The gateway's metrics: nginx sends one short JSON line per request over syslog (UDP on the pod's
- * loopback) to an mtail sidecar, which turns it into the series of `metricSeries.ts`. Debian ships
- * the same mtail the tests run, and the sidecar image is built from that package, so the program is
- * proven by the binary that runs it. UDP means nginx never blocks on its metrics: if mtail dies,
- * requests still flow and the series go stale, which the switch reads as missing metrics (halt).
+ * The gateway's metrics: nginx appends one short JSON line per request to a file on an emptyDir
+ * both containers mount, and an mtail sidecar tails it into the series of `metricSeries.ts`. Debian
+ * ships the same mtail the tests run, and the sidecar image is built from that package, so the
+ * program is proven by the binary that runs it. A file, not syslog or a pipe: mtail 3.0.0-rc50 reads
+ * one UDP datagram per poll (250 ms), losing nearly all lines at real rates, and reopens named pipes
+ * in a loop; tailing a file is its main path. The file is emptied in place when it passes a cap
+ * (mtail follows a truncation from the start), so the emptyDir never fills.
  */
 
 /**
@@ -60,8 +62,8 @@ export function renderMtailProgram(o: MtailProgramOptions): string {
     for (const api of apis) {
         const prefixes = o.routes.filter(r => r.api === api).map(r => escapeRegex(r.prefix)).join("|");
         // The path is JSON-escaped by nginx: a quote inside it is `\"`, so the match skips escapes.
-        const pattern = `"method":"(?P<method>[A-Z]{1,16})","path":"(?:${prefixes})(?:\\/(?:[^"\\\\]|\\\\.)*)?",` +
-            `"status":(?P<class>[1-5])\\d\\d,"request_time":(?P<seconds>\\d+\\.\\d+)\\}`;
+        const pattern = `^\\{"method":"(?P<method>[A-Z]{1,16})","path":"(?:${prefixes})(?:\\/(?:[^"\\\\]|\\\\.)*)?",` +
+            `"status":(?P<class>[1-5])\\d\\d,"request_time":(?P<seconds>\\d+\\.\\d+)\\}$`;
         const key = `["${o.colour}"]["${o.release}"]["${api}"]`;
         lines.push(
             `/${pattern}/ {`,
@@ -73,35 +75,71 @@ export function renderMtailProgram(o: MtailProgramOptions): string {
     return `${lines.join("\n")}\n`;
 }
 
-/** mtail's command line: the same flags in the pod and in the loopback tests. */
-export function mtailArgs(o: { programDir: string; syslogPort: number; metricsPort: number; address: string }): string[] {
-    return [
-        "--progs", o.programDir,
-        "--logs", `udp://127.0.0.1:${o.syslogPort}`,
-        "--address", o.address,
-        "--port", String(o.metricsPort),
+/** The metrics log is emptied when it passes this; the emptyDir's limit is twice it. */
+export const METRICS_LOG_CAP_BYTES = 64 * 1024 * 1024;
+const TRIM_EVERY_SECONDS = 30;
+
+export interface MtailCommandOptions {
+    readonly programDir: string;
+    readonly logFile: string;
+    readonly metricsPort: number;
+    readonly address: string;
+    /** @default METRICS_LOG_CAP_BYTES */
+    readonly capBytes?: number;
+    /** @default 30 */
+    readonly trimEverySeconds?: number;
+}
+
+/**
+ * The sidecar's command: a shell loop that empties the log past its cap, then mtail in the
+ * foreground (exec, so it receives the pod's signals). The same command runs in the loopback tests.
+ * Lines nginx writes between mtail's last read and a truncation are lost: at most one poll (250 ms)
+ * of requests once per cap's worth of traffic.
+ */
+export function mtailCommand(o: MtailCommandOptions): string[] {
+    for (const [key, path] of [["programDir", o.programDir], ["logFile", o.logFile]] as const) {
+        if (!/^\/[A-Za-z0-9._\/-]*$/.test(path)) throw new Error(`mtail command: ${key} expected an absolute path, got ${JSON.stringify(path)}`);
+    }
+    const cap = o.capBytes ?? METRICS_LOG_CAP_BYTES;
+    const trim = `while sleep ${o.trimEverySeconds ?? TRIM_EVERY_SECONDS}; do [ "$(stat -c %s ${o.logFile} 2>/dev/null || echo 0)" -gt ${cap} ] && : > ${o.logFile}; done &`;
+    const mtail = [
+        "exec mtail",
+        `--progs ${o.programDir}`,
+        `--logs ${o.logFile}`,
+        `--address ${o.address}`,
+        `--port ${o.metricsPort}`,
         // The program name is not a dimension anyone queries; without it the series match the module's names exactly.
         "--emit_prog_label=false",
         "--logtostderr",
-    ];
+    ].join(" ");
+    return ["sh", "-c", `touch ${o.logFile} && ${trim} ${mtail}`];
 }
 
-/** The sidecar container; its program comes from the ConfigMap volume `metricsVolume` names. */
+/** The sidecar container; its program comes from the ConfigMap volume `metricsVolumes` names. */
 export function metricsSidecar(image: string = MTAIL_IMAGE): Input.core.v1.Container {
     return {
         name: "metrics",
         image,
-        command: ["mtail", ...mtailArgs({ programDir: PROGRAM_DIR, syslogPort: METRICS_SYSLOG_PORT, metricsPort: METRICS_PORT, address: "0.0.0.0" })],
+        command: mtailCommand({ programDir: PROGRAM_DIR, logFile: METRICS_LOG_FILE, metricsPort: METRICS_PORT, address: "0.0.0.0" }),
         ports: [{ name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: "TCP" }],
         resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
         securityContext: restrictedContainerSecurity(),
         readinessProbe: { httpGet: { path: "/", port: METRICS_PORT }, periodSeconds: 10, timeoutSeconds: 2 },
-        volumeMounts: [{ name: "metrics-program", mountPath: PROGRAM_DIR, readOnly: true }],
+        volumeMounts: [
+            { name: "metrics-program", mountPath: PROGRAM_DIR, readOnly: true },
+            { name: "metrics-log", mountPath: METRICS_LOG_DIR },
+        ],
     };
 }
 
-export function metricsVolume(configMapName: Input.core.v1.ConfigMapVolumeSource["name"]): Input.core.v1.Volume {
-    return { name: "metrics-program", configMap: { name: configMapName } };
+/** nginx's mount of the metrics log volume. */
+export const METRICS_LOG_MOUNT: Input.core.v1.VolumeMount = { name: "metrics-log", mountPath: METRICS_LOG_DIR };
+
+export function metricsVolumes(configMapName: Input.core.v1.ConfigMapVolumeSource["name"]): Input.core.v1.Volume[] {
+    return [
+        { name: "metrics-program", configMap: { name: configMapName } },
+        { name: "metrics-log", emptyDir: { sizeLimit: `${(2 * METRICS_LOG_CAP_BYTES) / (1024 * 1024)}Mi` } },
+    ];
 }
 
 /**

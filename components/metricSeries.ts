@@ -71,11 +71,16 @@ export interface QueryScope {
     readonly range: string;
 }
 
-/** 5xx share of the gateway's requests (0-1); NaN (no sample) when there were no requests at all. */
+/**
+ * 5xx share of the gateway's requests (0-1). The numerator adds every request series at 0 (`or`
+ * keeps the 5xx series' own rate where one exists), so a colour with traffic and no error yet reads
+ * 0, not "no data"; only a colour with no requests at all has no value.
+ */
 export function errorRateQuery(scope: QueryScope, by: readonly string[] = []): string {
     const group = by.length > 0 ? ` by (${by.join(", ")})` : "";
-    const errors = selector(scope.match, [`${SERIES_LABELS.statusClass}="5xx"`]);
-    return `sum${group} (rate(${GATEWAY_REQUESTS}${errors}[${scope.range}])) / sum${group} (rate(${GATEWAY_REQUESTS}${selector(scope.match)}[${scope.range}]))`;
+    const all = `rate(${GATEWAY_REQUESTS}${selector(scope.match)}[${scope.range}])`;
+    const errors = `rate(${GATEWAY_REQUESTS}${selector(scope.match, [`${SERIES_LABELS.statusClass}="5xx"`])}[${scope.range}])`;
+    return `sum${group} (${errors} or ${all} * 0) / sum${group} (${all})`;
 }
 
 /** The 95th percentile of the gateway's request time, in milliseconds. */

@@ -1,20 +1,14 @@
 /**
- * The gateway's metrics log, kept apart from the gateway metrics sidecar so nginx's config renderer
- * stays free of Kubernetes types. See `gatewayMetrics.ts` for why syslog over the pod's loopback.
+ * The gateway's metrics log, kept apart from the metrics sidecar so nginx's config renderer stays
+ * free of Kubernetes types. See `gatewayMetrics.ts` for why a file on a shared emptyDir.
  */
 
-/** Where nginx sends its metrics log lines inside the pod (the containers share one network namespace). */
-export const METRICS_SYSLOG_PORT = 5140;
+/** The shared emptyDir both containers mount, and the file nginx appends one line per request to. */
+export const METRICS_LOG_DIR = "/var/log/gateway";
+export const METRICS_LOG_FILE = `${METRICS_LOG_DIR}/metrics.log`;
 
-/**
- * The nginx directives of the metrics log: a format with only what the metrics need (fields in a
- * fixed order the mtail program matches) ending in a newline, because mtail splits datagrams on
- * newlines and nginx's syslog messages carry none.
- */
-export function metricsLogDirectives(syslogPort: number): string[] {
-    const format = '{"method":"$request_method","path":"$uri","status":$status,"request_time":$request_time}\\n';
-    return [
-        `log_format blkout_metrics escape=json '${format}';`,
-        `access_log syslog:server=127.0.0.1:${syslogPort},nohostname,tag=gateway blkout_metrics;`,
-    ];
+/** The metrics log: only what the metrics need, fields in the fixed order the mtail program matches. */
+export function metricsLogDirectives(path: string): string[] {
+    const format = '{"method":"$request_method","path":"$uri","status":$status,"request_time":$request_time}';
+    return [`log_format blkout_metrics escape=json '${format}';`, `access_log ${path} blkout_metrics;`];
 }

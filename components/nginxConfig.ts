@@ -56,8 +56,8 @@ export interface GatewayRenderOptions {
     readonly errorLogPath?: string;
     /** @default 2 */
     readonly workerProcesses?: number;
-    /** UDP port on 127.0.0.1 of the metrics sidecar (`metricsLog.ts`); no metrics log when unset. @default none */
-    readonly metricsSyslogPort?: number;
+    /** File the metrics sidecar tails (`metricsLog.ts`); no metrics log when unset. @default none */
+    readonly metricsLogPath?: string;
 }
 
 export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
@@ -72,7 +72,7 @@ export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
 export const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Options with every default filled in. */
-export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts" | "metricsSyslogPort">> & Pick<GatewayRenderOptions, "metricsSyslogPort"> & { readonly timeouts: Required<GatewayTimeouts> };
+export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts" | "metricsLogPath">> & Pick<GatewayRenderOptions, "metricsLogPath"> & { readonly timeouts: Required<GatewayTimeouts> };
 
 export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGatewayOptions {
     return {
@@ -96,7 +96,7 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
         accessLogPath: options.accessLogPath ?? "/dev/stdout",
         errorLogPath: options.errorLogPath ?? "/dev/stderr",
         workerProcesses: options.workerProcesses ?? 2,
-        metricsSyslogPort: options.metricsSyslogPort,
+        metricsLogPath: options.metricsLogPath,
     };
 }
 
@@ -154,8 +154,8 @@ export function validateGatewayOptions(options: GatewayRenderOptions): string[] 
         check(FILE_PATH.test(o[key]) && !CONFIG_UNSAFE.test(o[key]), `${key}: expected an absolute path, got ${JSON.stringify(o[key])}`);
     }
     check(integerIn(o.workerProcesses, 1, 64), `workerProcesses: expected an integer 1-64, got ${JSON.stringify(o.workerProcesses)}`);
-    check(o.metricsSyslogPort === undefined || integerIn(o.metricsSyslogPort, 1024, 65535),
-        `metricsSyslogPort: expected an unprivileged port 1024-65535, got ${JSON.stringify(o.metricsSyslogPort)}`);
+    check(o.metricsLogPath === undefined || FILE_PATH.test(o.metricsLogPath) && !CONFIG_UNSAFE.test(o.metricsLogPath),
+        `metricsLogPath: expected an absolute path, got ${JSON.stringify(o.metricsLogPath)}`);
     return problems;
 }
 
@@ -208,7 +208,7 @@ export function renderNginxConfig(options: GatewayRenderOptions): string {
         "server_tokens off;",
         `log_format json escape=json '{${logFormat}}';`,
         `access_log ${o.accessLogPath} json;`,
-        ...(o.metricsSyslogPort === undefined ? [] : metricsLogDirectives(o.metricsSyslogPort)),
+        ...(o.metricsLogPath === undefined ? [] : metricsLogDirectives(o.metricsLogPath)),
         ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(kind => `${kind}_temp_path ${o.runtimeDir}/${kind}_temp;`),
         ...o.trustedProxyRanges.map(range => `set_real_ip_from ${range};`),
         "real_ip_header CF-Connecting-IP;",

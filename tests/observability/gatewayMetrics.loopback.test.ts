@@ -1,6 +1,10 @@
 import { DURATION_BUCKETS_SECONDS, errorRateQuery, GATEWAY_DURATION, GATEWAY_REQUESTS, p95MsQuery } from "../../components/metricSeries";
 import { startObservedColour, ObservedColour, waitForValue } from "./support/observedPlatform";
-import { loopbackPrometheusConfig, PrometheusServer, startPrometheus } from "./support/servers";
+import { loopbackPrometheusConfig, PrometheusServer, startMtail, startPrometheus } from "./support/servers";
+import { stat } from "node:fs/promises";
+import { renderMtailProgram } from "../../components/gatewayMetrics";
+import { DEFAULT_GATEWAY_ROUTES } from "../../components/nginxConfig";
+import { startNginx } from "../support/nginx";
 import { renderPrometheusConfig } from "../../components/monitoringPrometheus";
 
 /**
@@ -34,7 +38,7 @@ async function sampleOf(series: string, labels: string): Promise<number | undefi
 
 async function eventually<T>(read: () => Promise<T>, accept: (v: T) => boolean): Promise<T> {
     let value = await read();
-    for (let i = 0; i < 80 && !accept(value); i++) {
+    for (let i = 0; i < 100 && !accept(value); i++) {
         await new Promise(resolve => setTimeout(resolve, 50));
         value = await read();
     }
@@ -84,13 +88,42 @@ describe("the gateway's metrics sidecar", () => {
     });
 
     it("is scraped by Prometheus with the rendered config, and the switch's queries compute over it", async () => {
+        expect(await waitForValue(prometheus, 'up{job="gateway"}', v => v === 1)).toBe(1);
         site.apis.ivor.set({ status: 500 });
-        for (let i = 0; i < 20; i++) await get(i % 4 === 0 ? "/api/chat" : "/api/events");
+        // Spread over a few scrapes: a rate needs two samples that differ.
+        for (let i = 0; i < 30; i++) {
+            await get(i % 4 === 0 ? "/api/chat" : "/api/events");
+            await new Promise(resolve => setTimeout(resolve, 100));
+        }
         const scope = { match: { colour: "green" }, range: "1m" };
         const rate = await waitForValue(prometheus, errorRateQuery(scope), v => v > 0);
         expect(rate).toBeGreaterThan(0.05);
         expect(rate).toBeLessThan(0.6);
         expect(await waitForValue(prometheus, p95MsQuery(scope), v => v > 0)).toBeLessThan(1000);
-        expect(await waitForValue(prometheus, 'up{job="gateway"}', v => v === 1)).toBe(1);
+    });
+});
+
+describe("the metrics log on its emptyDir", () => {
+    it("is emptied in place past its cap while mtail keeps counting from the start of the file", async () => {
+        const trimmed = await startMtail(renderMtailProgram({ colour: "green", release: "1.1.0", routes: DEFAULT_GATEWAY_ROUTES }), { capBytes: 1500, trimEverySeconds: 1 });
+        const gateway = await startNginx({
+            upstreams: { ivor: { host: site.apis.ivor.host, port: site.apis.ivor.port }, events: { host: site.apis.events.host, port: site.apis.events.port }, newsroom: { host: site.apis.newsroom.host, port: site.apis.newsroom.port } },
+            colour: "green", release: "1.1.0", trustedProxyRanges: ["127.0.0.1"], rateLimitPerMinute: 1_000_000, metricsLogPath: trimmed.logFile,
+        });
+        try {
+            const count = async () => {
+                const line = (await (await fetch(`${trimmed.url}/metrics`)).text()).split("\n").find(l => l.startsWith(`${GATEWAY_REQUESTS}{`) && l.includes('api="ivor"'));
+                return line ? Number(line.split(" ").pop()) : 0;
+            };
+            for (let i = 0; i < 40; i++) await fetch(`${gateway.baseUrl}/api/chat`).then(r => r.arrayBuffer());
+            expect(await eventually(count, v => v === 40)).toBe(40);
+            expect((await stat(trimmed.logFile)).size).toBeGreaterThan(1500);
+            expect(await eventually(async () => (await stat(trimmed.logFile)).size, size => size === 0)).toBe(0);
+            for (let i = 0; i < 5; i++) await fetch(`${gateway.baseUrl}/api/chat`).then(r => r.arrayBuffer());
+            expect(await eventually(count, v => v === 45)).toBe(45);
+        } finally {
+            await gateway.stop();
+            await trimmed.stop();
+        }
     });
 });

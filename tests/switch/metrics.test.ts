@@ -20,7 +20,7 @@ describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => 
         const seen = prometheus.requests.slice(-2);
         expect(seen.map(r => r.url.pathname)).toEqual(["/prom/api/v1/query", "/prom/api/v1/query"]);
         expect(seen.map(r => r.url.searchParams.get("query"))).toEqual([
-            'sum (rate(blkout_gateway_requests_total{colour="green",status_class="5xx"}[2m])) / sum (rate(blkout_gateway_requests_total{colour="green"}[2m]))',
+            'sum (rate(blkout_gateway_requests_total{colour="green",status_class="5xx"}[2m]) or rate(blkout_gateway_requests_total{colour="green"}[2m]) * 0) / sum (rate(blkout_gateway_requests_total{colour="green"}[2m]))',
             'histogram_quantile(0.95, sum by (le) (rate(blkout_gateway_request_duration_seconds_bucket{colour="green"}[2m]))) * 1000',
         ]);
         expect(seen.every(r => r.headers.authorization === "Bearer t0ken")).toBe(true);
@@ -28,7 +28,7 @@ describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => 
 
     it("queries the series the gateways' metrics sidecars export, over a 1m window by default", () => {
         expect(prometheusQueries("blue").errorRate)
-            .toBe('sum (rate(blkout_gateway_requests_total{colour="blue",status_class="5xx"}[1m])) / sum (rate(blkout_gateway_requests_total{colour="blue"}[1m]))');
+            .toBe('sum (rate(blkout_gateway_requests_total{colour="blue",status_class="5xx"}[1m]) or rate(blkout_gateway_requests_total{colour="blue"}[1m]) * 0) / sum (rate(blkout_gateway_requests_total{colour="blue"}[1m]))');
     });
 
     it("reads no series and NaN (0/0) as no traffic, and +Inf as a real latency", async () => {

@@ -37,7 +37,7 @@ export async function startObservedColour(colour: Colour, release: string): Prom
         rateLimitPerMinute: 1_000_000,
         rateLimitBurst: 100_000,
         trustedProxyRanges: ["127.0.0.1"],
-        metricsSyslogPort: metrics.syslogPort,
+        metricsLogPath: metrics.logFile,
     });
     return { colour, release, gateway, metrics, apis, set: change => stubs.forEach(stub => stub.set(change)) };
 }

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { mtailArgs, MTAIL_PROGRAM_FILE } from "../../../components/gatewayMetrics";
+import { mtailCommand, MTAIL_PROGRAM_FILE } from "../../../components/gatewayMetrics";
 import { freePort } from "../../support/nginx";
 
 /**
@@ -11,11 +11,10 @@ import { freePort } from "../../support/nginx";
  * running when the test file ends (or the process exits) is killed, so a failing test leaks none.
  */
 
-export const MTAIL_BINARY = "/usr/bin/mtail";
 export const PROMETHEUS_BINARY = "/usr/bin/prometheus";
 
 const running = new Map<ChildProcess, string>();
-process.once("exit", () => running.forEach((_dir, child) => child.kill("SIGKILL")));
+process.once("exit", () => running.forEach((_dir, child) => { try { process.kill(-child.pid!, "SIGKILL"); } catch { child.kill("SIGKILL"); } }));
 if (typeof afterAll === "function") {
     afterAll(() => Promise.all([...running.keys()].map(stopChild)));
 }
@@ -25,8 +24,10 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 async function stopChild(child: ChildProcess): Promise<void> {
     if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>(resolve => child.once("exit", () => resolve()));
-        child.kill("SIGTERM");
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+        // The process group: the sidecar command's shell loop goes with its mtail.
+        const signal = (name: NodeJS.Signals) => { try { process.kill(-child.pid!, name); } catch { child.kill(name); } };
+        signal("SIGTERM");
+        const timer = setTimeout(() => signal("SIGKILL"), 5000);
         await exited;
         clearTimeout(timer);
     }
@@ -45,7 +46,7 @@ export interface Server {
 
 /** Spawns `binary`, waits until `readyPath` answers 200, and owns `dir` (removed on stop). */
 async function startServer(binary: string, args: string[], port: number, readyPath: string, dir: string): Promise<Server> {
-    const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"], detached: true });
     running.set(child, dir);
     let stderr = "";
     child.stderr?.on("data", chunk => { stderr = (stderr + String(chunk)).slice(-20_000); });
@@ -63,18 +64,21 @@ async function startServer(binary: string, args: string[], port: number, readyPa
 }
 
 export interface MtailServer extends Server {
-    /** The UDP port nginx's metrics log goes to. */
-    readonly syslogPort: number;
+    /** The file nginx's metrics log goes to. */
+    readonly logFile: string;
 }
 
-/** The real mtail with the rendered program and the flags the sidecar runs with, on loopback. */
-export async function startMtail(program: string): Promise<MtailServer> {
+/** The real mtail with the rendered program, started by the sidecar's own command, on loopback. */
+export async function startMtail(program: string, trim: { capBytes?: number; trimEverySeconds?: number } = {}): Promise<MtailServer> {
     const dir = await mkdtemp(join(tmpdir(), "blkout-mtail-"));
+    // nginx's workers drop to "nobody" in the tests; the master (root) opens the log, so only the dir needs reaching.
+    await chmod(dir, 0o755);
     await writeFile(join(dir, MTAIL_PROGRAM_FILE), program);
-    const [port, syslogPort] = [await freePort(), await freePort()];
-    const args = mtailArgs({ programDir: dir, syslogPort, metricsPort: port, address: "127.0.0.1" });
-    const server = await startServer(MTAIL_BINARY, args, port, "/metrics", dir);
-    return { ...server, syslogPort };
+    const port = await freePort();
+    const logFile = join(dir, "metrics.log");
+    const [shell, ...args] = mtailCommand({ programDir: dir, logFile, metricsPort: port, address: "127.0.0.1", ...trim });
+    const server = await startServer(shell, args, port, "/metrics", dir);
+    return { ...server, logFile };
 }
 
 export interface PrometheusServer extends Server {
