@@ -125,6 +125,7 @@ export function metricsSidecar(image: string = MTAIL_IMAGE): Input.core.v1.Conta
         resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
         securityContext: restrictedContainerSecurity(),
         readinessProbe: { httpGet: { path: "/", port: METRICS_PORT }, periodSeconds: 10, timeoutSeconds: 2 },
+        livenessProbe: { httpGet: { path: "/", port: METRICS_PORT }, initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 6 },
         volumeMounts: [
             { name: "metrics-program", mountPath: PROGRAM_DIR, readOnly: true },
             { name: "metrics-log", mountPath: METRICS_LOG_DIR },

@@ -4,6 +4,7 @@ import { ApiService } from "../components/apiService";
 import { Cluster } from "../components/cluster";
 import { DATA_CLIENT_TAG, DataPlane, ownerStackOutputs } from "../components/dataPlane";
 import { Gateway } from "../components/gateway";
+import { Monitoring } from "../components/monitoring";
 import { ScalingArgs } from "../components/k8sWorkload";
 import { Network } from "../components/network";
 import { API_NAMES, ApiName, recordOf } from "../components/platformNames";
@@ -87,6 +88,27 @@ function createApis(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster,
     });
 }
 
+/** The colour's own Prometheus, Alertmanager and Grafana, scraping its gateway's metrics sidecar. */
+function createMonitoring(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster, gatewayName: string): Monitoring {
+    return new Monitoring(`${cfg.colour}-monitoring`, {
+        provider: cluster.provider,
+        namespace: cluster.namespace,
+        colour: cfg.colour,
+        mode: cfg.mode,
+        gatewayName,
+        apis: API_NAMES,
+        scrapeInterval: cfg.monitoring.scrapeInterval,
+        receivers: {
+            pagerDutyRoutingKey: secrets.alertPagerDutyRoutingKey,
+            slackWebhookUrl: secrets.alertSlackWebhookUrl,
+            smtpPassword: secrets.alertSmtpPassword,
+            slackChannel: cfg.monitoring.slackChannel,
+            smtp: { smarthost: cfg.monitoring.smtpSmarthost, from: cfg.monitoring.smtpFrom, username: cfg.monitoring.smtpUsername },
+            emails: cfg.alerts.emails,
+        },
+    });
+}
+
 function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster): DataPlane {
     const common = { region: cfg.region, vpcId: network.vpcId };
     return new DataPlane(`${cfg.colour}-data`, cfg.data.role === "owner"
@@ -135,7 +157,8 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         cdnTtlSeconds: cfg.site.cdnTtlSeconds,
         originCertificate: { leafCertificate: secrets.originCertificate, privateKey: secrets.originPrivateKey },
     });
-    const gateway = new Gateway(`${cfg.colour}-gateway`, {
+    const gatewayName = `${cfg.colour}-gateway`;
+    const gateway = new Gateway(gatewayName, {
         provider: cluster.provider,
         namespace: cluster.namespace,
         colour: cfg.colour,
@@ -163,6 +186,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         thresholds,
         window,
     });
+    createMonitoring(cfg, secrets, cluster, gatewayName);
     const preview = new PreviewHostname(`${cfg.colour}-preview`, {
         colour: cfg.colour,
         domain: cfg.domain,
