@@ -5,7 +5,7 @@ import { Monitoring, MonitoringArgs } from "../../components/monitoring";
 import { MONITORING_IMAGES } from "../../components/monitoringWorkloads";
 import { imageProblem } from "../../components/k8sWorkload";
 import { InvalidArgsError } from "../../components/platformNames";
-import { unwrapSecrets } from "../support/k8sValidate";
+import { kubernetesResources, unwrapSecrets, validateKubernetesObjects } from "../support/k8sValidate";
 import { evaluateTest, named, RecordedResource } from "../support/pulumi";
 import { registrationsOnFailure, testProvider, uniqueName } from "../support/workloadFixtures";
 
@@ -113,6 +113,14 @@ describe("Monitoring", () => {
         expect(args(standby.child("prometheus"))).toContain("--storage.tsdb.retention.time=1d");
         expect(standby.child("prometheus").inputs.spec.replicas).toBe(1);
         expect(podSpec(standby.child("prometheus")).containers[0].resources.limits.memory).toBe("512Mi");
+    });
+
+    it("creates only objects valid against the official Kubernetes schemas", () => {
+        for (const evaluation of [active, standby]) {
+            const objects = kubernetesResources(evaluation.resources.map(r => ({ ...r, inputs: unwrapSecrets(r.inputs) as Record<string, unknown> })));
+            expect(objects.length).toBeGreaterThanOrEqual(17);
+            expect(validateKubernetesObjects(objects).flat()).toEqual([]);
+        }
     });
 
     it("refuses bad args with every problem named, before registering anything", async () => {
