@@ -6,6 +6,7 @@ import { renderMtailProgram } from "../../components/gatewayMetrics";
 import { DEFAULT_GATEWAY_ROUTES } from "../../components/nginxConfig";
 import { startNginx } from "../support/nginx";
 import { renderPrometheusConfig } from "../../components/monitoringPrometheus";
+import { dashboardPanels } from "../../components/monitoringDashboards";
 
 /**
  * The metrics chain on real servers: requests through the real gateway nginx, its metrics log to
@@ -100,6 +101,12 @@ describe("the gateway's metrics sidecar", () => {
         expect(rate).toBeGreaterThan(0.05);
         expect(rate).toBeLessThan(0.6);
         expect(await waitForValue(prometheus, p95MsQuery(scope), v => v > 0)).toBeLessThan(1000);
+        // Every dashboard query on the gateway's series answers from the real Prometheus (only green runs here).
+        const panels = dashboardPanels("green").flatMap(p => p.targets.map(t => t.expr)).filter(e => e.includes("blkout_gateway") && !e.includes('colour="blue"'));
+        expect(panels.length).toBeGreaterThanOrEqual(6);
+        for (const expr of panels) {
+            expect(await waitForValue(prometheus, expr.replaceAll("$__rate_interval", "1m"), v => Number.isFinite(v))).toBeGreaterThanOrEqual(0);
+        }
     });
 });
 
