@@ -56,6 +56,12 @@ async function switchFigures(): Promise<Record<string, string>> {
     return Object.fromEntries(Object.entries(figures).map(([key, value]) => [`switch: ${key}`, String(value)]));
 }
 
+async function observabilityFigures(): Promise<Record<string, string>> {
+    const { benchObservability } = await import("./observability");
+    const figures = await benchObservability();
+    return Object.fromEntries(Object.entries(figures).map(([key, value]) => [`observability: ${key}`, String(value)]));
+}
+
 async function main(argv: readonly string[]): Promise<void> {
     const runsFlag = argv.indexOf("--runs");
     const runs = runsFlag >= 0 ? Number(argv[runsFlag + 1]) : 3;
@@ -69,6 +75,7 @@ async function main(argv: readonly string[]): Promise<void> {
         ...(argv.includes("--skip-suite") ? {} : suiteFigures()),
         ...(await switchFigures()),
         ...(await (await import("./cost")).costFigures()),
+        ...(await observabilityFigures()),
     };
     const width = Math.max(...Object.keys(figures).map(k => k.length));
     for (const [key, value] of Object.entries(figures)) {

@@ -9,9 +9,11 @@ import {
     restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
 import { gatewayLoadBalancerAnnotations, loadBalancerAnnotationProblems } from "./loadBalancerAnnotations";
+import { createGatewayMetrics, METRICS_LOG_MOUNT, metricsIngressRule, metricsSidecar, metricsVolumes } from "./gatewayMetrics";
+import { METRICS_LOG_FILE } from "./metricsLog";
 import { MONITOR_AUTH_DIR } from "./monitorAuth";
 import { monitorAuthSecret } from "./monitorAuthSecret";
-import { GatewayRenderOptions, GatewayRoute, renderClientPolicy, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
+import { DEFAULT_GATEWAY_ROUTES, GatewayRenderOptions, GatewayRoute, renderClientPolicy, renderNginxConfig, validateGatewayOptions } from "./nginxConfig";
 import { API_COMPONENT, assertNoProblems, GATEWAY_HEALTH_PATH, GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
 export const GATEWAY_IMAGE = "nginxinc/nginx-unprivileged:1.27.3-alpine";
@@ -105,7 +107,11 @@ export class Gateway extends pulumi.ComponentResource {
             data: { "nginx.conf": this.config, [CLIENT_POLICY_KEY]: clientPolicy },
         }, childOpts);
         const monitorAuth = args.monitorAuth && monitorAuthSecret(`${name}-monitor-auth`, args.namespace, labels, args.monitorAuth.token, childOpts);
-        const deployment = createDeployment(name, args, labels, configMap, pulumi.concat(this.config, clientPolicy), scaling, childOpts, monitorAuth);
+        const metrics = createGatewayMetrics(name, {
+            namespace: args.namespace, colour: args.colour, release: args.release, routes: args.routes ?? DEFAULT_GATEWAY_ROUTES, selector: GATEWAY_SELECTOR,
+        }, labels, childOpts);
+        const deployment = createDeployment(name, args, labels, configMap, pulumi.concat(this.config, clientPolicy), scaling, childOpts,
+            { metricsProgram: metrics.configMap, monitorAuth });
         createScalingAndBudget(name, { namespace: args.namespace, deploymentName: deployment.metadata.name, labels, selector: GATEWAY_SELECTOR, scaling }, childOpts);
         createNetworkPolicy(name, args, labels, childOpts);
         this.service = createLoadBalancer(name, args, labels, childOpts);
@@ -177,6 +183,7 @@ function toRenderOptions(args: GatewayArgs, hostOf: (api: string) => string, rep
         trustedProxyRanges: CLOUDFLARE_RANGES,
         allowedHosts: gatewayHostnames(args.domain, args.colour),
         ...(args.monitorAuth ? { monitorAuth: { hostname: args.monitorAuth.hostname } } : {}),
+        metricsLogPath: METRICS_LOG_FILE,
     };
 }
 
@@ -187,7 +194,9 @@ function renderConfig(args: GatewayArgs, replicas: number): pulumi.Output<string
 }
 
 function createDeployment(name: string, args: GatewayArgs, labels: Record<string, string>, configMap: k8s.core.v1.ConfigMap,
-    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions, monitorAuth?: k8s.core.v1.Secret) {
+    config: pulumi.Output<string>, scaling: ReturnType<typeof resolveScaling>, opts: pulumi.CustomResourceOptions,
+    mounted: { readonly metricsProgram: k8s.core.v1.ConfigMap; readonly monitorAuth?: k8s.core.v1.Secret }) {
+    const { metricsProgram, monitorAuth } = mounted;
     return new k8s.apps.v1.Deployment(`${name}-deployment`, {
         metadata: { name, namespace: args.namespace, labels },
         spec: {
@@ -221,12 +230,14 @@ function createDeployment(name: string, args: GatewayArgs, labels: Record<string
                             { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                             { name: "tmp", mountPath: "/tmp" },
                             ...(monitorAuth ? [{ name: "monitor-auth", mountPath: MONITOR_AUTH_DIR, readOnly: true }] : []),
+                            METRICS_LOG_MOUNT,
                         ],
-                    }],
+                    }, metricsSidecar()],
                     volumes: [
                         { name: "config", configMap: { name: configMap.metadata.name } },
                         { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
                         ...(monitorAuth ? [{ name: "monitor-auth", secret: { secretName: monitorAuth.metadata.name } }] : []),
+                        ...metricsVolumes(metricsProgram.metadata.name),
                     ],
                 },
             },
@@ -263,7 +274,7 @@ export function gatewayIngressRules(loadBalancerRanges: readonly string[]): k8s.
     return [{
         from: loadBalancerRanges.map(cidr => ({ ipBlock: { cidr } })),
         ports: [{ protocol: "TCP", port: CONTAINER_PORT }],
-    }];
+    }, metricsIngressRule()];
 }
 
 function createLoadBalancer(name: string, args: GatewayArgs, labels: Record<string, string>, opts: pulumi.CustomResourceOptions) {

@@ -10,6 +10,9 @@ export const DIGITALOCEAN_REGISTRY = "registry.digitalocean.com";
 /** Docker Hub, the registry of an image reference without a host (e.g. `nginxinc/nginx-unprivileged`). */
 export const DOCKER_HUB = "docker.io";
 
+/** Quay, where the Prometheus project publishes its official images (Prometheus, Alertmanager, blackbox exporter). */
+export const QUAY = "quay.io";
+
 /**
  * The registry host of an image reference. A first path segment is a host only when it has a dot or
  * a port, or is `localhost` (the rule Docker's reference parser applies); otherwise it is Docker Hub.

@@ -3,6 +3,7 @@ import {
     errorLocations, errorPageLines, healthLocation, hiddenHeaderLines, HygieneOptions, hygieneMaps, proxyLocation, redirectLines,
     requestChecks, responseHeaderLines,
 } from "./nginxHygiene";
+import { metricsLogDirectives } from "./metricsLog";
 import { monitorAuthHttpLines, monitorAuthServerLines } from "./monitorAuth";
 import { GatewayRenderOptions, resolveGatewayOptions, ResolvedGatewayOptions, validateGatewayOptions } from "./nginxOptions";
 import { API_HEALTH_PATH, assertNoProblems, COLOUR_HEADER, GATEWAY_HEALTH_PATH, RELEASE_HEADER } from "./platformNames";
@@ -50,6 +51,7 @@ function httpLines(o: ResolvedGatewayOptions, hygiene: HygieneOptions): string[]
         "server_tokens off;",
         `log_format json escape=json '{${logFormat}}';`,
         `access_log ${o.accessLogPath} json;`,
+        ...(o.metricsLogPath === undefined ? [] : metricsLogDirectives(o.metricsLogPath)),
         ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(kind => `${kind}_temp_path ${o.runtimeDir}/${kind}_temp;`),
         ...(o.clientPolicyFile ? [`include ${o.clientPolicyFile};`] : clientPolicyLines(o)),
         ...hygieneMaps(hygiene),

@@ -85,6 +85,8 @@ export interface GatewayRenderOptions {
     readonly clientPolicyFile?: string;
     /** Cloudflare monitors' authenticated, Host-pinned health path (components/monitorAuth.ts). @default none */
     readonly monitorAuth?: MonitorAuthOptions;
+    /** File the metrics sidecar tails (`metricsLog.ts`); no metrics log when unset. @default none */
+    readonly metricsLogPath?: string;
 }
 
 export const DEFAULT_GATEWAY_ROUTES: readonly GatewayRoute[] = Object.freeze([
@@ -103,8 +105,8 @@ export const MEBIBYTE = 1024 * 1024;
 export const DEFAULT_MAX_BODY_BYTES = MEBIBYTE;
 
 /** Options with every default filled in. */
-export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts" | "monitorAuth">>
-    & { readonly timeouts: Required<GatewayTimeouts>; readonly monitorAuth?: MonitorAuthOptions };
+export type ResolvedGatewayOptions = Required<Omit<GatewayRenderOptions, "timeouts" | "monitorAuth" | "metricsLogPath">>
+    & Pick<GatewayRenderOptions, "monitorAuth" | "metricsLogPath"> & { readonly timeouts: Required<GatewayTimeouts> };
 
 /** Where both ends of the gateway config name what may be said: hostnames and origins may not inject config. */
 const ORIGIN = /^https:\/\/[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*(:\d{1,5})?$/;
@@ -139,6 +141,7 @@ export function resolveGatewayOptions(options: GatewayRenderOptions): ResolvedGa
         workerProcesses: options.workerProcesses ?? 2,
         clientPolicyFile: options.clientPolicyFile ?? "",
         ...(options.monitorAuth ? { monitorAuth: options.monitorAuth } : {}),
+        metricsLogPath: options.metricsLogPath,
     };
 }
 
@@ -207,5 +210,7 @@ export function validateGatewayOptions(options: GatewayRenderOptions): string[] 
             `${key}: expected an absolute path, got ${JSON.stringify(o[key])}`);
     }
     check(integerIn(o.workerProcesses, 1, 64), `workerProcesses: expected an integer 1-64, got ${JSON.stringify(o.workerProcesses)}`);
+    check(o.metricsLogPath === undefined || FILE_PATH.test(o.metricsLogPath) && !CONFIG_UNSAFE.test(o.metricsLogPath),
+        `metricsLogPath: expected an absolute path, got ${JSON.stringify(o.metricsLogPath)}`);
     return o.monitorAuth ? [...problems, ...monitorAuthProblems(o.monitorAuth)] : problems;
 }

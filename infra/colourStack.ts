@@ -7,6 +7,7 @@ import { RFC1918_RANGES } from "../components/cidr";
 import { Cluster } from "../components/cluster";
 import { DATA_CLIENT_TAG, DataPlane, ownerStackOutputs } from "../components/dataPlane";
 import { Gateway } from "../components/gateway";
+import { Monitoring } from "../components/monitoring";
 import { ScalingArgs } from "../components/k8sWorkload";
 import { Network } from "../components/network";
 import { MEBIBYTE } from "../components/nginxConfig";
@@ -112,6 +113,27 @@ function createApis(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster,
     });
 }
 
+/** The colour's own Prometheus, Alertmanager and Grafana, scraping its gateway's metrics sidecar. */
+function createMonitoring(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster, gatewayName: string): Monitoring {
+    return new Monitoring(`${cfg.colour}-monitoring`, {
+        provider: cluster.provider,
+        namespace: cluster.namespace,
+        colour: cfg.colour,
+        mode: cfg.mode,
+        gatewayName,
+        apis: API_NAMES,
+        scrapeInterval: cfg.monitoring.scrapeInterval,
+        receivers: {
+            pagerDutyRoutingKey: secrets.alertPagerDutyRoutingKey,
+            slackWebhookUrl: secrets.alertSlackWebhookUrl,
+            smtpPassword: secrets.alertSmtpPassword,
+            slackChannel: cfg.monitoring.slackChannel,
+            smtp: { smarthost: cfg.monitoring.smtpSmarthost, from: cfg.monitoring.smtpFrom, username: cfg.monitoring.smtpUsername },
+            emails: cfg.alerts.emails,
+        },
+    });
+}
+
 function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster): DataPlane {
     const common = { region: cfg.region, vpcId: network.vpcId };
     return new DataPlane(`${cfg.colour}-data`, cfg.data.role === "owner"
@@ -166,7 +188,8 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
     });
     // Letters and digits only (special: false), so the token can sit in the gateway's nginx map.
     const monitorToken = new random.RandomPassword(`${cfg.colour}-monitor-token`, { length: MONITOR_TOKEN_LENGTH, special: false });
-    const gateway = new Gateway(`${cfg.colour}-gateway`, {
+    const gatewayName = `${cfg.colour}-gateway`;
+    const gateway = new Gateway(gatewayName, {
         provider: cluster.provider,
         namespace: cluster.namespace,
         colour: cfg.colour,
@@ -197,6 +220,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         thresholds,
         window,
     });
+    createMonitoring(cfg, secrets, cluster, gatewayName);
     const preview = new PreviewHostname(`${cfg.colour}-preview`, {
         colour: cfg.colour,
         domain: cfg.domain,

@@ -34,6 +34,7 @@ export const KNOWN_TYPES: readonly string[] = [
     "digitalocean:index/vpc:Vpc",
     "digitalocean:index/vpcPeering:VpcPeering",
     "kubernetes:apps/v1:Deployment",
+    "kubernetes:apps/v1:StatefulSet",
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     "kubernetes:core/v1:ConfigMap",
     "kubernetes:core/v1:Namespace",

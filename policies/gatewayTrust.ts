@@ -47,7 +47,8 @@ const gatewayClientTrust = resourcePolicy({
     types: [CONFIG_MAP],
     config: GATEWAY,
     check: (props, { args, config, fail }) => {
-        if (!isGateway(props, config)) return;
+        // The gateway's nginx config, not its other ConfigMaps (the metrics sidecar's program).
+        if (!isGateway(props, config) || !("nginx.conf" in recordOf(props.data))) return;
         const text = recordOf(props.data)[CLIENT_POLICY_KEY];
         if (typeof text !== "string") {
             fail(`gateway ConfigMap "${args.name}" has no ${CLIENT_POLICY_KEY}, so who may claim a client address cannot be checked.`,

@@ -1,5 +1,5 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { DIGITALOCEAN_REGISTRY, DOCKER_HUB, registryOf } from "../components/imageRegistry";
+import { DIGITALOCEAN_REGISTRY, DOCKER_HUB, QUAY, registryOf } from "../components/imageRegistry";
 import { stackPolicy } from "./lib/define";
 import { containersOf, podOf, WORKLOAD_TYPES } from "./lib/pods";
 import { listOf, TYPES } from "./lib/resources";
@@ -20,7 +20,7 @@ const imagesPullable = stackPolicy({
     remediationSteps: "Turn on registryIntegration on the DOKS cluster (it needs a DigitalOcean Container Registry in the account), add imagePullSecrets to the pod, or pull from a listed public registry.",
     config: {
         publicRegistries: {
-            type: "array", uniqueItems: true, items: { type: "string", minLength: 1 }, default: [DOCKER_HUB],
+            type: "array", uniqueItems: true, items: { type: "string", minLength: 1 }, default: [DOCKER_HUB, QUAY],
             description: "Registries any node may pull from without credentials.",
         },
     },

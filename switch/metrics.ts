@@ -1,3 +1,4 @@
+import { errorRateQuery, p95MsQuery, SERIES_LABELS } from "../components/metricSeries";
 import { Colour } from "./plan";
 import { OriginResolver, percentile, probe, probeFailure } from "./probe";
 
@@ -56,29 +57,15 @@ export class SyntheticProbeSource implements MetricsSource {
     }
 }
 
-/** PromQL building blocks; the defaults follow the usual HTTP server metric names. */
+/** The queries read the series the gateways' metrics sidecars export (`components/metricSeries.ts`). */
 export interface PrometheusQueryOptions {
-    /** Counter of requests with a status code label. @default "http_requests_total" */
-    readonly requestsMetric?: string;
-    /** Histogram of request duration in seconds. @default "http_request_duration_seconds" */
-    readonly durationMetric?: string;
-    /** @default "colour" */
-    readonly colourLabel?: string;
-    /** @default "code" */
-    readonly statusLabel?: string;
     /** Rate window: short, because the gate itself decides what "sustained" means. @default "1m" */
     readonly range?: string;
 }
 
 export function prometheusQueries(colour: Colour, o: PrometheusQueryOptions = {}): { errorRate: string; p95Ms: string } {
-    const requests = o.requestsMetric ?? "http_requests_total";
-    const duration = o.durationMetric ?? "http_request_duration_seconds";
-    const colourMatch = `${o.colourLabel ?? "colour"}="${colour}"`;
-    const range = o.range ?? "1m";
-    return {
-        errorRate: `sum(rate(${requests}{${colourMatch},${o.statusLabel ?? "code"}=~"5.."}[${range}])) / sum(rate(${requests}{${colourMatch}}[${range}]))`,
-        p95Ms: `histogram_quantile(0.95, sum by (le) (rate(${duration}_bucket{${colourMatch}}[${range}]))) * 1000`,
-    };
+    const scope = { match: { [SERIES_LABELS.colour]: colour }, range: o.range ?? "1m" };
+    return { errorRate: errorRateQuery(scope), p95Ms: p95MsQuery(scope) };
 }
 
 export interface PrometheusOptions extends PrometheusQueryOptions {

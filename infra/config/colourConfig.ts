@@ -174,6 +174,18 @@ export const colourConfigSchema = section({
         /** How long a threshold must be crossed before the alert fires. @default "5m" */
         window: oneOf(ALERT_WINDOWS).default("5m"),
     }),
+    /** The colour's Prometheus, Alertmanager and Grafana (components/monitoring.ts); receiver keys are secrets. */
+    monitoring: section({
+        /** SMTP relay for e-mail alerts and the daily digest, host:port (STARTTLS). */
+        smtpSmarthost: matching(/^[A-Za-z0-9.-]+:\d{1,5}$/, "a host:port like smtp.example.org:587"),
+        /** Sender of alert e-mails; recipients are `alerts.emails`. */
+        smtpFrom: matching(EMAIL_ADDRESS, "an email address like alerts@blkoutuk.com"),
+        smtpUsername: matching(/^\S{1,256}$/, "an SMTP user name"),
+        /** Slack channel high-severity alerts go to. @default "#blkout-alerts" */
+        slackChannel: matching(/^#[a-z0-9_-]{1,80}$/, "a channel like #blkout-alerts").default("#blkout-alerts"),
+        /** How often Prometheus scrapes. @default "15s" */
+        scrapeInterval: oneOf(["5s", "10s", "15s", "30s", "60s"]).default("15s"),
+    }),
     site: section({
         /** CDN cache TTL, seconds. @default 3600 */
         cdnTtlSeconds: integer(60, 604800)
@@ -197,5 +209,11 @@ export const SECRET_CONFIG_KEYS = [
     "originCertificate",
     /** Its private key (PEM). */
     "originPrivateKey",
+    /** PagerDuty Events v2 routing key: critical alerts page. */
+    "alertPagerDutyRoutingKey",
+    /** Slack incoming-webhook URL: high-severity alerts. */
+    "alertSlackWebhookUrl",
+    /** Password of `monitoring.smtpUsername`: medium alerts and the daily digest by e-mail. */
+    "alertSmtpPassword",
 ] as const;
 export type SecretConfigKey = (typeof SECRET_CONFIG_KEYS)[number];

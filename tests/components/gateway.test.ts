@@ -1,3 +1,4 @@
+import { metricsIngressRule } from "../../components/gatewayMetrics";
 import { createHash } from "crypto";
 import { CLOUDFLARE_RANGES } from "../../components/cloudflareRanges";
 import { Gateway, GATEWAY_IMAGE, LOAD_BALANCER_ID_ANNOTATION } from "../../components/gateway";
@@ -34,6 +35,8 @@ describe("Gateway", () => {
         const children = resources.filter(r => r.parent === component.urn);
         expect(children.map(r => r.type).sort()).toEqual([
             "kubernetes:apps/v1:Deployment", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:core/v1:ConfigMap",
+            // The metrics sidecar's program and headless Service (#8).
+            "kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Service",
             "kubernetes:core/v1:Service", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:policy/v1:PodDisruptionBudget",
         ]);
         expect(new Set(children.map(r => r.provider.split("::")[3]))).toEqual(new Set([`${prefix}-k8s`]));
@@ -56,6 +59,7 @@ describe("Gateway", () => {
         expect(container(deployment).volumeMounts).toEqual([
             { name: "config", mountPath: "/etc/nginx/blkout", readOnly: true },
             { name: "tmp", mountPath: "/tmp" },
+            { name: "metrics-log", mountPath: "/var/log/gateway" },
         ]);
         expect(podSpec(deployment).volumes[1]).toMatchObject({ name: "tmp", emptyDir: {} });
     });
@@ -168,8 +172,9 @@ describe("Gateway", () => {
         expect(child("netpol").inputs.spec).toEqual({
             podSelector: { matchLabels: GATEWAY_SELECTOR },
             policyTypes: ["Ingress", "Egress"],
-            // Only the load balancer's path (the VPC range) reaches the PROXY port: no pod can claim an address.
-            ingress: [{ from: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 8080 }] }],
+            // Only the load balancer's path (the VPC range) reaches the PROXY port: no pod can claim an
+            // address; the metrics sidecar's port admits Prometheus only.
+            ingress: [{ from: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 8080 }] }, metricsIngressRule()],
             egress: [
                 {
                     to: [{ podSelector: { matchLabels: { "app.kubernetes.io/component": "api", "app.kubernetes.io/part-of": "blkout-platform" } } }],

@@ -21,8 +21,9 @@ describe("Kubernetes schemas", () => {
             "v1/ConfigMap", "v1/Secret", "v1/Service", "apps/v1/Deployment", "autoscaling/v2/HorizontalPodAutoscaler",
             "policy/v1/PodDisruptionBudget", "networking.k8s.io/v1/NetworkPolicy",
         ]));
-        // Three APIs of six objects each (Secret, Deployment, Service, HPA, PDB, NetworkPolicy) and the gateway's six.
-        expect(objects).toHaveLength(24);
+        // Three APIs of six objects each (Secret, Deployment, Service, HPA, PDB, NetworkPolicy) and the gateway's six,
+        // plus its metrics sidecar's program ConfigMap and headless Service (#8).
+        expect(objects).toHaveLength(26);
     });
 
     it("finds every object valid", () => {

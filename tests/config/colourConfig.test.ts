@@ -1,10 +1,11 @@
+import { SECRET_CONFIG_KEYS } from "../../infra/config/colourConfig";
 import { loadColourConfig } from "../../infra/config/loadColourConfig";
 import { ConfigError } from "../../infra/config/validators";
 import { readStackFile, REPO_ROOT } from "../../infra/offline/stackFiles";
 
 const blue = readStackFile(REPO_ROOT, "blue").config;
 const green = readStackFile(REPO_ROOT, "green").config;
-const ALL_SECRETS = ["ivorModelApiKey", "originCertificate", "originPrivateKey"];
+const ALL_SECRETS: string[] = [...SECRET_CONFIG_KEYS];
 
 /** A deep copy of a config with one value set (or removed, for `undefined`) at a dotted path. */
 function withValue(base: Record<string, unknown>, dotted: string, value: unknown): Record<string, unknown> {
@@ -112,7 +113,7 @@ describe("bad config is reported key by key", () => {
         let raw = withValue(blue, "apis.ivor.replicas", "three");
         raw = withValue(raw, "colour", "purple");
         raw = withValue(raw, "apis.newsroom.image", "registry.digitalocean.com/blkout/newsroom:latest");
-        const problems = problemsOf(raw, ["originCertificate", "originPrivateKey"]);
+        const problems = problemsOf(raw, ALL_SECRETS.filter(key => key !== "ivorModelApiKey"));
         expect(problems).toEqual(expect.arrayContaining([
             expect.stringContaining("apis.ivor.replicas"),
             expect.stringContaining("colour"),
@@ -123,7 +124,7 @@ describe("bad config is reported key by key", () => {
     });
 
     test("the error message lists every problem on its own line and names the stack", () => {
-        expect(() => loadColourConfig(withValue(blue, "mode", "on"), ["originCertificate", "originPrivateKey"], "stack blue's config"))
+        expect(() => loadColourConfig(withValue(blue, "mode", "on"), ALL_SECRETS.filter(key => key !== "ivorModelApiKey"), "stack blue's config"))
             .toThrow(/^stack blue's config has 2 problems:\n {2}- mode: .*\n {2}- ivorModelApiKey: /);
     });
 });

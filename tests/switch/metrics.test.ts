@@ -21,15 +21,15 @@ describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => 
         const seen = prometheus.requests.slice(-2);
         expect(seen.map(r => r.url.pathname)).toEqual(["/prom/api/v1/query", "/prom/api/v1/query"]);
         expect(seen.map(r => r.url.searchParams.get("query"))).toEqual([
-            'sum(rate(http_requests_total{colour="green",code=~"5.."}[2m])) / sum(rate(http_requests_total{colour="green"}[2m]))',
-            'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{colour="green"}[2m]))) * 1000',
+            'sum (rate(blkout_gateway_requests_total{colour="green",status_class="5xx"}[2m]) or rate(blkout_gateway_requests_total{colour="green"}[2m]) * 0) / sum (rate(blkout_gateway_requests_total{colour="green"}[2m]))',
+            'histogram_quantile(0.95, sum by (le) (rate(blkout_gateway_request_duration_seconds_bucket{colour="green"}[2m]))) * 1000',
         ]);
         expect(seen.every(r => r.headers.authorization === "Bearer t0ken")).toBe(true);
     });
 
-    it("takes metric and label names from its options", () => {
-        expect(prometheusQueries("blue", { requestsMetric: "nginx_http_requests_total", statusLabel: "status", colourLabel: "blkout_colour" }).errorRate)
-            .toBe('sum(rate(nginx_http_requests_total{blkout_colour="blue",status=~"5.."}[1m])) / sum(rate(nginx_http_requests_total{blkout_colour="blue"}[1m]))');
+    it("queries the series the gateways' metrics sidecars export, over a 1m window by default", () => {
+        expect(prometheusQueries("blue").errorRate)
+            .toBe('sum (rate(blkout_gateway_requests_total{colour="blue",status_class="5xx"}[1m]) or rate(blkout_gateway_requests_total{colour="blue"}[1m]) * 0) / sum (rate(blkout_gateway_requests_total{colour="blue"}[1m]))');
     });
 
     it.each([

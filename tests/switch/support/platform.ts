@@ -31,6 +31,8 @@ export async function startColour(colour: Colour, release: string): Promise<Colo
         // The load generator and the probes all come from 127.0.0.1: the per-client limit would throttle them.
         rateLimitPerMinute: 1_000_000,
         rateLimitBurst: 100_000,
+        // The switch samples every health path every 200 ms in these scaled-down runs.
+        healthRateLimitPerMinute: 1_000_000,
         trustedProxyRanges: ["127.0.0.1"],
     });
     return { colour, release, gateway, apis, set: change => stubs.forEach(stub => stub.set(change)) };
