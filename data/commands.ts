@@ -67,18 +67,24 @@ async function progress(deps: DataDeps, conns: Connections, settings: DataSettin
         const parts: string[] = [];
         let done = true;
         let totalLag = 0;
-        for (const db of settings.databases) {
-            const state = await subscriptionState(await conns.get(to, db), owner);
-            const total = Object.values(state.tableStates).reduce((a, b) => a + b, 0);
-            const ready = state.tableStates.r ?? 0;
-            const lag = (await lagBytes(await conns.get(owner, db), db, owner)) ?? Infinity;
-            totalLag += lag;
-            done &&= ready === total && lag <= settings.maxLagBytes;
-            parts.push(`${db} ${ready}/${total} tables, ${lag} B behind`);
+        try {
+            for (const db of settings.databases) {
+                const state = await subscriptionState(await conns.get(to, db), owner);
+                const total = Object.values(state.tableStates).reduce((a, b) => a + b, 0);
+                const ready = state.tableStates.r ?? 0;
+                const lag = (await lagBytes(await conns.get(owner, db), db, owner)) ?? Infinity;
+                totalLag += lag;
+                done &&= ready === total && lag <= settings.maxLagBytes;
+                parts.push(`${db} ${ready}/${total} tables, ${lag} B behind`);
+            }
+            firstLag ??= totalLag;
+            const bar = firstLag > 0 && Number.isFinite(totalLag) ? Math.round(100 * (1 - Math.min(totalLag, firstLag) / firstLag)) : 100;
+            deps.report(`[${"#".repeat(Math.floor(bar / 5)).padEnd(20, ".")}] ${parts.join("; ")}`);
+        } catch (err) {
+            // A restart of either server is survived: slots and subscriptions persist, the apply workers reconnect.
+            done = false;
+            deps.report(`waiting: ${(err as Error).message}`);
         }
-        firstLag ??= totalLag;
-        const bar = firstLag > 0 && Number.isFinite(totalLag) ? Math.round(100 * (1 - Math.min(totalLag, firstLag) / firstLag)) : 100;
-        deps.report(`[${"#".repeat(Math.floor(bar / 5)).padEnd(20, ".")}] ${parts.join("; ")}`);
         if (done) return { kind: "done", message: `${to} is in sync with ${owner} after ${formatDuration(Date.now() - started)}; replication keeps running until the cutover` };
         if (Date.now() - started > settings.catchUpTimeoutMs) {
             return { kind: "aborted", message: `${to} has not caught up within ${formatDuration(settings.catchUpTimeoutMs)}; replication keeps running, rerun sync to watch` };

@@ -111,6 +111,13 @@ async function awaitLag(conns: Connections, settings: DataSettings, owner: Colou
     const deadline = Date.now() + settings.catchUpTimeoutMs;
     for (;;) {
         const lags = await Promise.all(settings.databases.map(async db => (await lagBytes(await conns.get(owner, db), db, owner)) ?? Infinity));
+        // The candidate must be there to catch up at all: one that died ends the wait at once.
+        for (const db of settings.databases) {
+            const state = await subscriptionState(await conns.get(to, db), owner).catch((err: Error) => {
+                throw new Error(`${to} became unreachable while catching up: ${err.message}`);
+            });
+            if (!state.enabled) throw new Error(`${to}/${db}: the subscription was disabled while catching up`);
+        }
         if (lags.every(lag => lag <= settings.maxLagBytes)) return;
         if (Date.now() > deadline) {
             throw new Error(`${to} did not catch up within ${formatDuration(settings.catchUpTimeoutMs)} (lag ${lags.map((lag, i) => `${settings.databases[i]} ${lag} B`).join(", ")})`);

@@ -85,6 +85,7 @@ export async function resetPlatform(platform: Platform, seedRows = 200): Promise
     rmSync(platform.store, { recursive: true, force: true });
     platform.stacks.current = { blue: "owner", green: "candidate" };
     platform.stacks.flips.length = 0;
+    for (const server of Object.values(platform.pg)) await server.dropSubscriptions();
     for (const server of Object.values(platform.pg)) {
         await server.reset();
         await server.createAppDatabases();

@@ -106,8 +106,8 @@ export class PgServer {
         }
     }
 
-    /** Drops everything the tool and the tests created, so one server pair serves many tests. */
-    async reset(): Promise<void> {
+    /** Subscriptions first, on every server, so no subscriber reconnects to a slot being dropped. */
+    async dropSubscriptions(): Promise<void> {
         for (const db of APP_DATABASES) {
             const exists = await this.query("postgres", "SELECT 1 FROM pg_database WHERE datname = $1", [db]);
             if (exists.length > 0) {
@@ -119,6 +119,10 @@ export class PgServer {
                 }
             }
         }
+    }
+
+    /** Drops everything the tool and the tests created, so one server pair serves many tests. */
+    async reset(): Promise<void> {
         const slots = await this.query<{ slot_name: string }>("postgres", "SELECT slot_name FROM pg_replication_slots");
         for (const { slot_name } of slots) {
             await this.query("postgres", "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NOT NULL", [slot_name]);
