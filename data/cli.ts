@@ -5,7 +5,7 @@ import { plan, status, sync, verify } from "./commands";
 import { cutover } from "./cutover";
 import { scrub } from "./pg";
 import { DataOptions, dataUsage, endpointsFrom, parseDataArgs } from "./settings";
-import { DataStacks, FileDataStacks, PulumiDataStacks } from "./stacks";
+import { DataStacks, FileDataStacks } from "./stacks";
 
 export interface DataIo {
     readonly stdout: NodeJS.WritableStream;
@@ -14,11 +14,11 @@ export interface DataIo {
     readonly cwd: string;
 }
 
-export type StacksFactory = (options: DataOptions, io: DataIo) => DataStacks;
+export type StacksFactory = (options: DataOptions, io: DataIo) => Promise<DataStacks>;
 
-const defaultStacks: StacksFactory = (options, io) => options.stacksFile
+const defaultStacks: StacksFactory = async (options, io) => options.stacksFile
     ? new FileDataStacks(resolve(io.cwd, options.stacksFile))
-    : new PulumiDataStacks({ colourDir: io.cwd });
+    : new (await import("./pulumiStacks")).PulumiDataStacks({ colourDir: io.cwd });
 
 /** Runs one command; resolves with the exit code. Bad input is one error listing every problem; secrets never printed. */
 export async function runDataCli(argv: readonly string[], io: DataIo, makeStacks: StacksFactory = defaultStacks): Promise<number> {
@@ -40,7 +40,7 @@ export async function runDataCli(argv: readonly string[], io: DataIo, makeStacks
     const secrets = endpoints ? Object.values(endpoints).flatMap(e => [e.postgresUrl, e.redisUrl]) : [];
     const deps: DataDeps = {
         endpoints: endpoints!,
-        stacks: makeStacks(options, io),
+        stacks: await makeStacks(options, io),
         ...openDataStore(resolve(io.cwd, options.store)),
         actor: actorFrom(io.env),
         report: line => out(scrub(line, ...secrets)),

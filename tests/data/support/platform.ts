@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Redis from "ioredis";
@@ -83,6 +83,7 @@ export async function startPlatform(): Promise<Platform> {
 /** Fresh databases on both servers, the schema and some rows on blue, roles back to blue owning, journal emptied. */
 export async function resetPlatform(platform: Platform, seedRows = 200): Promise<void> {
     rmSync(platform.store, { recursive: true, force: true });
+    mkdirSync(platform.store, { recursive: true });
     platform.stacks.current = { blue: "owner", green: "candidate" };
     platform.stacks.flips.length = 0;
     for (const server of Object.values(platform.pg)) await server.dropSubscriptions();
