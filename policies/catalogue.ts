@@ -3,6 +3,7 @@ import { availabilityPolicies } from "./availability";
 import { blueGreenPolicies } from "./blueGreen";
 import { clusterPolicies } from "./cluster";
 import { dataPolicies } from "./data";
+import { dataRolePolicies } from "./dataRoles";
 import { dataStackPolicies } from "./dataStack";
 import { edgePolicies } from "./edge";
 import { edgeStackPolicies } from "./edgeStack";
@@ -21,6 +22,7 @@ export const POLICIES: Policies = [
     ...dataPolicies,
     ...storagePolicies,
     ...dataStackPolicies,
+    ...dataRolePolicies,
     ...clusterPolicies,
     ...podSecurityPolicies,
     ...podBaselinePolicies,

@@ -4,8 +4,9 @@ import { DATA_CASES } from "./dataCases";
 import { EDGE_CASES } from "./edgeCases";
 import { verdicts } from "./helpers";
 import { WORKLOAD_CASES } from "./workloadCases";
+import { DATA_ROLE_CASES } from "../data/dataRoleCases";
 
-const CASES = [...DATA_CASES, ...CLUSTER_CASES, ...WORKLOAD_CASES, ...EDGE_CASES];
+const CASES = [...DATA_CASES, ...CLUSTER_CASES, ...WORKLOAD_CASES, ...EDGE_CASES, ...DATA_ROLE_CASES];
 
 describe("the policy catalogue", () => {
     it("has a case for every policy of the pack, and no case for a policy it lacks", () => {
