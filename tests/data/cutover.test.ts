@@ -1,5 +1,7 @@
 import Redis from "ioredis";
+import { join } from "node:path";
 import { cutover } from "../../data/cutover";
+import { migrate } from "../../data/migrate";
 import { status, sync, verify } from "../../data/commands";
 import { latestCutover } from "../../data/journal";
 import { digestDatabase } from "../../data/verify";
@@ -107,4 +109,24 @@ describe("data cutover on real servers", () => {
             greenRedis.disconnect();
         }
     }, 180_000);
+
+    it("migrates expand-only on the candidate first, then the owner, while replication keeps running; holds a contract migration", async () => {
+        await resetPlatform(platform);
+        const deps = platform.deps();
+        expect(await sync(deps, SETTINGS, "green")).toMatchObject({ kind: "done" });
+        const dir = join(__dirname, "fixtures/migrations");
+        const lines = await migrate({ colour: "green", contract: false, dir }, platform.stacks, platform.env());
+        expect(lines).toEqual([
+            "events: applied 001_rsvps (expand) on blue after green",
+            "events: held 002_drop_body (contract): run with --contract once no serving release reads the old schema",
+            "migrate for green: 1 applied, schema owned by blue",
+        ]);
+        // Rows written after the migration, in the new table and the new column, replicate.
+        await platform.pg.blue.query("events", "SET ROLE events; INSERT INTO rsvps (event_id, name) VALUES (1, 'ada'); INSERT INTO events (body, capacity) VALUES ('gig', 40)");
+        await waitFor(async () => (await platform.pg.green.query("events", "SELECT count(*)::int AS n FROM rsvps")).at(0)?.n === 1, 20_000, "rsvps to replicate");
+        await waitFor(async () => (await platform.pg.green.query("events", "SELECT count(*)::int AS n FROM events WHERE capacity = 40")).at(0)?.n === 1, 20_000, "the new column to replicate");
+        // A rerun applies nothing twice.
+        expect(await migrate({ colour: "green", contract: false, dir }, platform.stacks, platform.env())).toContain("migrate for green: 0 applied, schema owned by blue");
+        expect(await verify(deps, SETTINGS, "green")).toMatchObject({ kind: "done" });
+    }, 120_000);
 });

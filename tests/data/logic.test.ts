@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OutputMap, UpOptions, UpResult } from "@pulumi/pulumi/automation";
 import { subscriptionProblems } from "../../data/checks";
 import { runDataCli } from "../../data/cli";
 import { freezeExpired, lockWaitMs } from "../../data/freeze";
+import { parseMigrateArgs } from "../../data/migrate";
+import { expandProblems, loadMigrations, pendingMigrations } from "../../data/migrations";
 import { DataJournal, latestCutover, parseJournal, recoveryFor } from "../../data/journal";
 import { describeUrl, lsnBytes, scrub } from "../../data/pg";
 import { DatabaseFacts, preflightProblems, ServerFacts } from "../../data/preflight";
@@ -206,5 +208,46 @@ describe("role flip through the Automation API", () => {
         expect(order.indexOf("green")).toBeLessThan(order.lastIndexOf("blue"));
         expect(ownerStackName("org/proj/blue", "green")).toBe("org/proj/green");
         expect(roleConfig("blue", "blue", "x").set).toEqual({ "blkout-platform:data.role": { value: "owner" } });
+    });
+});
+
+describe("expand/contract migrations", () => {
+    const m = (id: string, phase: "expand" | "contract", checksum = id) => ({ database: "events", id, phase, sql: "", checksum });
+
+    it("lets an expand migration only add", () => {
+        expect(expandProblems("CREATE TABLE rsvps (id bigserial PRIMARY KEY);\nALTER TABLE events ADD COLUMN capacity int NOT NULL DEFAULT 100;\n-- later: DROP COLUMN body")).toEqual([]);
+        expect(expandProblems("ALTER TABLE events ADD COLUMN venue text;")).toEqual([]);
+        expect(expandProblems("ALTER TABLE events DROP COLUMN body;")).toEqual(["drops something a serving release may read", "drops a column or constraint from a table"]);
+        expect(expandProblems("ALTER TABLE events RENAME COLUMN body TO text;")).toEqual(["renames (the serving release still uses the old name)"]);
+        expect(expandProblems("ALTER TABLE events ADD COLUMN venue text NOT NULL;")).toEqual(["adds a NOT NULL column without a DEFAULT (the serving release's inserts would fail)"]);
+        expect(expandProblems("ALTER TABLE events ALTER COLUMN venue SET NOT NULL;")).toEqual(["makes a column NOT NULL (the serving release may still write nulls)"]);
+        expect(expandProblems("ALTER TABLE events ALTER COLUMN capacity TYPE bigint;")).toEqual(["changes a column's type"]);
+    });
+
+    it("reads the committed fixtures, refusing a contracting expand by name", () => {
+        const { migrations, problems } = loadMigrations(join(__dirname, "fixtures/migrations"), ["ivor", "events"]);
+        expect(problems).toEqual([]);
+        expect(migrations.map(x => `${x.database}/${x.id} ${x.phase}`)).toEqual(["events/001_rsvps expand", "events/002_drop_body contract"]);
+        const dir = mkdtempSync(join(tmpdir(), "blkout-migrations-"));
+        try {
+            mkdirSync(join(dir, "ivor"));
+            writeFileSync(join(dir, "ivor", "001_tidy.expand.sql"), "DROP TABLE legacy;");
+            writeFileSync(join(dir, "ivor", "two.sql"), "SELECT 1;");
+            expect(loadMigrations(dir, ["ivor"]).problems).toEqual([
+                "ivor/001_tidy.expand.sql: an expand migration drops something a serving release may read; make it a .contract.sql to run once no serving release needs the old schema",
+                "ivor/two.sql: expected a name like 001_add_rsvps.expand.sql or 002_drop_legacy.contract.sql",
+            ]);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("runs pending migrations in order, holds everything from the first contract one unless asked, and refuses an edited one", () => {
+        const all = [m("001_a", "expand"), m("002_b", "contract"), m("003_c", "expand")];
+        expect(pendingMigrations(all, [{ id: "001_a", checksum: "001_a" }], false)).toMatchObject({ run: [], held: [{ id: "002_b" }, { id: "003_c" }], problems: [] });
+        expect(pendingMigrations(all, [], true).run.map(x => x.id)).toEqual(["001_a", "002_b", "003_c"]);
+        expect(pendingMigrations(all, [{ id: "001_a", checksum: "other" }], true).problems).toEqual(["events/001_a: changed after it was applied (checksum differs); add a new migration instead"]);
+        expect(parseMigrateArgs(["--colour", "red"]).problems).toEqual(["--colour: expected blue or green, got \"red\""]);
+        expect(parseMigrateArgs(["--colour", "green", "--contract"]).options).toMatchObject({ colour: "green", contract: true, dir: "migrations" });
     });
 });
