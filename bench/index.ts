@@ -56,6 +56,12 @@ async function switchFigures(): Promise<Record<string, string>> {
     return Object.fromEntries(Object.entries(figures).map(([key, value]) => [`switch: ${key}`, String(value)]));
 }
 
+async function dataFigures(): Promise<Record<string, string>> {
+    const { benchData } = await import("./data");
+    const figures = await benchData();
+    return Object.fromEntries(Object.entries(figures).map(([key, value]) => [`data: ${key}`, String(value)]));
+}
+
 async function main(argv: readonly string[]): Promise<void> {
     const runsFlag = argv.indexOf("--runs");
     const runs = runsFlag >= 0 ? Number(argv[runsFlag + 1]) : 3;
@@ -68,6 +74,7 @@ async function main(argv: readonly string[]): Promise<void> {
         ...previewFigures("all stacks", [], runs),
         ...(argv.includes("--skip-suite") ? {} : suiteFigures()),
         ...(await switchFigures()),
+        ...(await dataFigures()),
     };
     const width = Math.max(...Object.keys(figures).map(k => k.length));
     for (const [key, value] of Object.entries(figures)) {

@@ -70,13 +70,13 @@ async function walk(run: Run, conns: Connections, settings: DataSettings, owner:
         await step("frozen", `writes on ${owner} wait; the freeze lifts itself after ${formatDuration(settings.freezeBoundMs)} whatever happens`);
         await step("caught-up", await awaitMarker(conns, settings, owner, to, run.cutoverId, freeze));
         await step("verified", await verifyPair(conns, settings, owner, to));
-        let moved = 0;
-        for (const db of settings.databases) moved += await moveSequences(await conns.get(owner, db), await conns.get(to, db), settings.sequenceGap);
+        const moved = (await eachDatabase(settings, async db => moveSequences(await conns.get(owner, db), await conns.get(to, db), settings.sequenceGap)))
+            .reduce((a, b) => a + b, 0);
         await step("sequences-moved", `${moved} sequences on ${to} moved ${settings.sequenceGap} past ${owner}'s values`);
-        for (const db of settings.databases) await reverse(conns, db, owner, to);
+        await eachDatabase(settings, db => reverse(conns, db, owner, to));
         await step("reversed", `replication now runs ${to} -> ${owner}`);
         await step("redis-copied", await copyRedis(run.deps, settings, owner, to));
-        for (const db of settings.databases) await setFenced(await conns.get(to, db), db, settings.appRoles, false);
+        await eachDatabase(settings, async db => setFenced(await conns.get(to, db), db, settings.appRoles, false));
         await step("candidate-unfenced");
         if (!freeze.holding()) throw new Abort(`the freeze lapsed (bound ${formatDuration(settings.freezeBoundMs)}) before the roles flipped; writes may have reached ${owner} again`);
         const roles = await run.deps.stacks.setOwner(to).catch(async (err: Error) => {
@@ -95,7 +95,7 @@ async function walk(run: Run, conns: Connections, settings: DataSettings, owner:
     }
     // Sessions still waiting on the freeze are ended here, before the lock goes, so none writes to the old owner.
     try {
-        for (const db of settings.databases) await setFenced(await conns.get(owner, db), db, settings.appRoles, true);
+        await eachDatabase(settings, async db => setFenced(await conns.get(owner, db), db, settings.appRoles, true));
         await step("owner-fenced", `the applications can no longer reach ${owner}'s databases`);
     } finally {
         await freeze.release();
@@ -104,6 +104,15 @@ async function walk(run: Run, conns: Connections, settings: DataSettings, owner:
     await step("thawed", `write freeze ${formatDuration(freezeMs)}`);
     await run.record({ type: "completed", freezeMs });
     return { kind: "done", freezeMs, message: `${kind} ${run.cutoverId} completed: ${to} owns the data; writes were frozen for ${formatDuration(freezeMs)}; ${owner} follows by reverse replication, so \`rollback --to ${owner}\` loses nothing` };
+}
+
+/** Under the freeze every second counts: the databases are handled side by side, each on its own connections. */
+async function eachDatabase<T>(settings: DataSettings, work: (db: string) => Promise<T>): Promise<T[]> {
+    // Every database's step ends before a failure is acted on, so an undo never races a step still running.
+    const results = await Promise.allSettled(settings.databases.map(work));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    return results.map(r => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** Before any freeze: lag under the threshold on every database, or give up at the timeout. */
@@ -129,27 +138,25 @@ async function awaitLag(conns: Connections, settings: DataSettings, owner: Colou
 
 /** Under the freeze: a marker per database, written on the owner and waited for on the candidate. */
 export async function awaitMarker(conns: Connections, settings: DataSettings, owner: Colour, to: Colour, id: string, freeze: Freeze): Promise<string> {
-    const lsns: string[] = [];
-    for (const db of settings.databases) {
+    const lsns = await eachDatabase(settings, async db => {
         const lsn = await writeMarker(await conns.get(owner, db), id);
         const candidate = await conns.get(to, db);
         while (!await markerVisible(candidate, id)) {
             if (!freeze.holding(Date.now() + 1000)) throw new Abort(`${to} had not applied ${db} up to ${lsn} with a second of the freeze bound left`);
             await sleep(20);
         }
-        lsns.push(`${db} ${lsn} (received ${await receivedLsn(candidate, owner) ?? "?"})`);
-    }
+        return `${db} ${lsn} (received ${await receivedLsn(candidate, owner) ?? "?"})`;
+    });
     return `every change up to the owner's LSN applied: ${lsns.join(", ")}`;
 }
 
 export async function verifyPair(conns: Connections, settings: DataSettings, owner: Colour, to: Colour): Promise<string> {
-    const summaries: string[] = [];
-    for (const db of settings.databases) {
+    const summaries = await eachDatabase(settings, async db => {
         const [o, c] = await Promise.all([digestDatabase(await conns.get(owner, db)), digestDatabase(await conns.get(to, db))]);
         const differences = digestDifferences(db, o, c);
         if (differences.length > 0) throw new Abort(`verification failed: ${differences.join("; ")}`);
-        summaries.push(`${db} ${describeDigest(o)}`);
-    }
+        return `${db} ${describeDigest(o)}`;
+    });
     return `row counts and checksums match: ${summaries.join(", ")}`;
 }
 
