@@ -122,7 +122,7 @@ async function awaitLag(conns: Connections, settings: DataSettings, owner: Colou
         const lags = await Promise.all(settings.databases.map(async db => (await lagBytes(await conns.get(owner, db), db, owner)) ?? Infinity));
         // The candidate must be there to catch up at all: one that died ends the wait at once.
         for (const db of settings.databases) {
-            const state = await subscriptionState(await conns.get(to, db), owner).catch((err: Error) => {
+            const state = await conns.get(to, db).then(client => subscriptionState(client, owner)).catch((err: Error) => {
                 throw new Error(`${to} became unreachable while catching up: ${err.message}`);
             });
             if (!state.enabled) throw new Error(`${to}/${db}: the subscription was disabled while catching up`);

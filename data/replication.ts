@@ -125,13 +125,22 @@ export async function skipToPresent(publisher: Client, db: string, from: Colour,
         if (Date.now() > deadline) throw new Error(`slot ${slot} is still in use ${timeoutMs} ms after its subscription was disabled`);
         await new Promise(resolve => setTimeout(resolve, 100));
     }
-    await publisher.query("SELECT pg_replication_slot_advance($1, pg_current_wal_lsn())", [slot]);
+    // The slot moves at most to the flushed WAL, and apply workers commit asynchronously
+    // (synchronous_commit = off): take the insert position (pg_current_wal_lsn() is only what was
+    // written out), wait until it is flushed, then check where the slot ended.
+    const [{ target }] = await rows<{ target: string }>(publisher, "SELECT pg_current_wal_insert_lsn()::text AS target");
+    while ((await rows(publisher, "SELECT 1 WHERE pg_current_wal_flush_lsn() < $1::pg_lsn", [target])).length > 0) {
+        if (Date.now() > deadline) throw new Error(`WAL up to ${target} was not flushed within ${timeoutMs} ms`);
+        await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    const [{ end }] = await rows<{ end: string }>(publisher, "SELECT end_lsn::text AS end FROM pg_replication_slot_advance($1, $2::pg_lsn)", [slot, target]);
+    if ((lsnBytes(end) ?? 0) < (lsnBytes(target) ?? 0)) throw new Error(`slot ${slot} advanced only to ${end}, short of ${target}`);
 }
 
 /** Bytes of WAL the subscriber has not confirmed; undefined when the slot does not exist. */
 export async function lagBytes(publisher: Client, db: string, from: Colour): Promise<number | undefined> {
     const [row] = await rows<{ current: string; confirmed: string | null }>(publisher,
-        "SELECT pg_current_wal_lsn()::text AS current, confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE slot_name = $1", [slotName(db, from)]);
+        "SELECT pg_current_wal_insert_lsn()::text AS current, confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE slot_name = $1", [slotName(db, from)]);
     if (!row) return undefined;
     const current = lsnBytes(row.current) ?? 0;
     return Math.max(0, current - (lsnBytes(row.confirmed) ?? 0));
@@ -140,7 +149,7 @@ export async function lagBytes(publisher: Client, db: string, from: Colour): Pro
 /** Writes a marker on the publisher; returns the LSN its commit ended at. */
 export async function writeMarker(publisher: Client, id: string): Promise<string> {
     await publisher.query(`INSERT INTO ${TOOL_SCHEMA}.marker (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [id]);
-    return (await rows<{ lsn: string }>(publisher, "SELECT pg_current_wal_lsn()::text AS lsn"))[0].lsn;
+    return (await rows<{ lsn: string }>(publisher, "SELECT pg_current_wal_insert_lsn()::text AS lsn"))[0].lsn;
 }
 
 export async function markerVisible(subscriber: Client, id: string): Promise<boolean> {

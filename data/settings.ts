@@ -58,7 +58,7 @@ export function dataUsage(): string {
         "  status    roles, replication state and lag, the latest cutover",
         ...Object.entries(FLAGS).map(([flag, { help, default: d }]) => `  ${flag.padEnd(20)} ${help} (default ${d})`),
         "credentials (environment only, never logged): BLKOUT_DATA_<BLUE|GREEN>_POSTGRES_URL (an admin user), BLKOUT_DATA_<BLUE|GREEN>_REDIS_URL",
-        "exit codes: 0 done, 1 bad input or error, 2 refused (nothing changed), 3 aborted before any freeze, 4 undone after a failure",
+        "exit codes: 0 done, 1 bad input or error, 2 refused (nothing changed), 3 aborted (before any freeze, or undone during it), 4 an interrupted cutover undone by rollback",
     ].join("\n");
 }
 
