@@ -2,7 +2,7 @@ import { Colour } from "../components/platformNames";
 import { formatDuration } from "../switch/plan";
 import { Connections, DataDeps, DataOutcome, DataSettings, FencedOut, ownerOf, Run, sleep } from "./context";
 import { Freeze } from "./freeze";
-import { CutoverRecord, latestCutover, Phase, recoveryFor } from "./journal";
+import { CutoverRecord, latestCutover, Phase, PHASES, recoveryFor } from "./journal";
 import { checkedPair } from "./checks";
 import { copyKeys, openRedis } from "./redis";
 import {
@@ -30,6 +30,9 @@ export async function cutover(deps: DataDeps, settings: DataSettings, to: Colour
     try {
         const latest = latestCutover(await deps.journal.read());
         const recovery = latest ? recoveryFor(latest) : "none";
+        if (latest && recovery !== "none" && PHASES.indexOf(latest.phase) >= PHASES.indexOf("frozen")) {
+            deps.report(`the interrupted ${latest.kind} ${latest.cutoverId} held the write freeze; it lifted itself when that run died or hung, within its bound of ${formatDuration(latest.freezeBoundMs)}`);
+        }
         if (latest && recovery === "finish") {
             return await finish(run.withCutoverId(latest.cutoverId), conns, settings, latest);
         }

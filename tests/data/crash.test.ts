@@ -71,6 +71,7 @@ it("a SIGKILL during the freeze: the bound lifts it by itself, and a rerun undoe
         expect(owner()).toBe("blue");
 
         const rerun = await runTool(args, platform.env()).done;
+        expect(rerun.out).toMatch(/the interrupted cutover dc-\S+ held the write freeze; it lifted itself when that run died or hung, within its bound of 4 s/);
         expect(rerun.out).toMatch(/undone \(rerun after an interrupted cutover \(last step candidate-unfenced\)\)/);
         expect(rerun.out).toMatch(/cutover dc-\S+ completed: green owns the data; writes were frozen for/);
         expect(rerun.code).toBe(0);
