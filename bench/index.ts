@@ -62,6 +62,12 @@ async function observabilityFigures(): Promise<Record<string, string>> {
     return Object.fromEntries(Object.entries(figures).map(([key, value]) => [`observability: ${key}`, String(value)]));
 }
 
+async function dataFigures(): Promise<Record<string, string>> {
+    const { benchData } = await import("./data");
+    const figures = await benchData();
+    return Object.fromEntries(Object.entries(figures).map(([key, value]) => [`data: ${key}`, String(value)]));
+}
+
 async function main(argv: readonly string[]): Promise<void> {
     const runsFlag = argv.indexOf("--runs");
     const runs = runsFlag >= 0 ? Number(argv[runsFlag + 1]) : 3;
@@ -76,6 +82,7 @@ async function main(argv: readonly string[]): Promise<void> {
         ...(await switchFigures()),
         ...(await (await import("./cost")).costFigures()),
         ...(await observabilityFigures()),
+        ...(await dataFigures()),
     };
     const width = Math.max(...Object.keys(figures).map(k => k.length));
     for (const [key, value] of Object.entries(figures)) {

@@ -1,6 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_ROLES, DataPlaneOutputs, DataRole, readOwnerData, requireStringOutput } from "./dataPlaneOutputs";
+import { CandidateData, createCandidateClusters } from "./dataPlaneCandidate";
 import { createOwnerPostgres, createReplica, MaintenanceWindow, retargetUrl } from "./dataPlanePostgres";
 import { createBuckets, createSessionSecret, createValkey, EVICTION_POLICIES, EvictionPolicy, requireTlsRedisUrl } from "./dataPlaneStorage";
 import { API_NAMES, ApiName, assertNoProblems, recordOf } from "./platformNames";
@@ -8,6 +9,7 @@ import { API_NAMES, ApiName, assertNoProblems, recordOf } from "./platformNames"
 export { DATA_CLIENT_TAG } from "./dataPlanePostgres";
 export { BUCKET_KINDS, FOLLOWER_REQUIRED_OUTPUTS, ownerStackOutputs } from "./dataPlaneOutputs";
 export type { ApiDatabase, BucketKind, DataPlaneOutputs, DataRole } from "./dataPlaneOutputs";
+export type { CandidateData } from "./dataPlaneCandidate";
 
 export interface PostgresArgs {
     /** Pinned major version; changing it is a data cutover, not an in-place edit. @default "16" */
@@ -77,7 +79,25 @@ export interface FollowerDataPlaneArgs extends CommonArgs {
     readonly standby?: boolean;
 }
 
-export type DataPlaneArgs = OwnerDataPlaneArgs | FollowerDataPlaneArgs;
+/**
+ * A follower that also runs its own PostgreSQL cluster (one database and user per API) and Valkey,
+ * which the data tool keeps in sync with the owner's until a cutover makes it the owner. The
+ * applications keep the owner's URLs: the candidate's clusters take writes only from replication.
+ */
+export interface CandidateDataPlaneArgs extends CommonArgs {
+    readonly role: "candidate";
+    /** The owner colour's stack, `org/project/stack`. */
+    readonly ownerStack: string;
+    /** @default "db-s-2vcpu-4gb" */
+    readonly replicaSize?: string;
+    /** This colour's DOKS cluster, trusted by the candidate's own clusters. */
+    readonly kubernetesClusterId: pulumi.Input<string>;
+    /** The owner's spec or a new one (a newer major, another size). */
+    readonly postgres?: PostgresArgs;
+    readonly valkey?: ValkeyArgs;
+}
+
+export type DataPlaneArgs = OwnerDataPlaneArgs | FollowerDataPlaneArgs | CandidateDataPlaneArgs;
 
 export const DATA_PLANE_DEFAULTS = {
     postgres: { version: "16", size: "db-s-2vcpu-4gb", nodeCount: 2, replicaSize: "db-s-2vcpu-4gb", maintenance: { day: "sunday", startTime: "03:00" } },
@@ -104,13 +124,10 @@ function describe(value: unknown): string {
     return value === undefined ? "nothing" : JSON.stringify(value) ?? String(value);
 }
 
-function ownerRules(args: OwnerDataPlaneArgs): Rule[] {
-    const { postgres: pg, valkey, buckets } = args;
-    const unknownApis = Object.keys(args.poolSizes ?? {}).filter(api => !(API_NAMES as readonly string[]).includes(api));
+/** The rules of the clusters an owner or a candidate declares itself. */
+function clusterRules(args: Pick<OwnerDataPlaneArgs, "postgres" | "valkey">): Rule[] {
+    const { postgres: pg, valkey } = args;
     return [
-        ["kubernetesClusterId", args.kubernetesClusterId, false, idInput, "a Kubernetes cluster id"],
-        ["siteOrigin", args.siteOrigin, false, matching(/^https:\/\/[a-z0-9.-]+(:\d+)?$/), "an https origin without a path, like https://blkoutuk.com"],
-        ["ownerStack", (args as { ownerStack?: unknown }).ownerStack, true, () => false, "no ownerStack (only a follower reads an owner stack)"],
         ["postgres.version", pg?.version, true, matching(/^\d+$/), "a major version like \"16\""],
         ["postgres.size", pg?.size, true, SIZE_SLUG, "a database size slug like db-s-2vcpu-4gb"],
         ["postgres.nodeCount", pg?.nodeCount, true, integer(1, 3), "an integer 1-3"],
@@ -122,6 +139,19 @@ function ownerRules(args: OwnerDataPlaneArgs): Rule[] {
         ["valkey.size", valkey?.size, true, SIZE_SLUG, "a database size slug like db-s-1vcpu-2gb"],
         ["valkey.nodeCount", valkey?.nodeCount, true, integer(1, 3), "an integer 1-3"],
         ["valkey.evictionPolicy", valkey?.evictionPolicy, true, oneOf(EVICTION_POLICIES), `one of ${EVICTION_POLICIES.join(", ")}`],
+    ];
+}
+
+const clusterIdRule = (args: { kubernetesClusterId: unknown }): Rule => ["kubernetesClusterId", args.kubernetesClusterId, false, idInput, "a Kubernetes cluster id"];
+
+function ownerRules(args: OwnerDataPlaneArgs): Rule[] {
+    const { buckets } = args;
+    const unknownApis = Object.keys(args.poolSizes ?? {}).filter(api => !(API_NAMES as readonly string[]).includes(api));
+    return [
+        clusterIdRule(args),
+        ["siteOrigin", args.siteOrigin, false, matching(/^https:\/\/[a-z0-9.-]+(:\d+)?$/), "an https origin without a path, like https://blkoutuk.com"],
+        ["ownerStack", (args as { ownerStack?: unknown }).ownerStack, true, () => false, "no ownerStack (only a follower reads an owner stack)"],
+        ...clusterRules(args),
         ["buckets.namePrefix", buckets?.namePrefix, true, matching(/^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/),
             "3-50 lowercase letters, digits or dashes (a bucket name prefix)"],
         ["buckets.region", buckets?.region, true, matching(/^[a-z]{3}\d$/), "a region slug like ams3"],
@@ -131,11 +161,15 @@ function ownerRules(args: OwnerDataPlaneArgs): Rule[] {
     ];
 }
 
-function followerRules(args: FollowerDataPlaneArgs): Rule[] {
+function candidateRules(args: CandidateDataPlaneArgs): Rule[] {
+    return [...followerRules(args), clusterIdRule(args), ...clusterRules(args)];
+}
+
+function followerRules(args: FollowerDataPlaneArgs | CandidateDataPlaneArgs): Rule[] {
     return [
         ["ownerStack", args.ownerStack, false, matching(/^[\w.-]+\/[\w.-]+\/[\w.-]+$/), "the owner's stack as org/project/stack"],
         ["replicaSize", args.replicaSize, true, SIZE_SLUG, "a database size slug like db-s-2vcpu-4gb"],
-        ["standby", args.standby, true, value => typeof value === "boolean", "true or false"],
+        ["standby", (args as { standby?: unknown }).standby, true, value => typeof value === "boolean", "true or false"],
     ];
 }
 
@@ -143,10 +177,10 @@ function followerRules(args: FollowerDataPlaneArgs): Rule[] {
 export function dataPlaneProblems(args: DataPlaneArgs): string[] {
     const role: unknown = args.role;
     const rules: Rule[] = [
-        ["role", role, false, oneOf(DATA_ROLES), "\"owner\" or \"follower\""],
+        ["role", role, false, oneOf(DATA_ROLES), "\"owner\", \"follower\" or \"candidate\""],
         ["region", args.region, false, matching(/^[a-z]{3}\d$/), "a DigitalOcean region slug like lon1"],
         ["vpcId", args.vpcId, false, idInput, "a VPC id"],
-        ...(args.role === "owner" ? ownerRules(args) : args.role === "follower" ? followerRules(args) : []),
+        ...(args.role === "owner" ? ownerRules(args) : args.role === "follower" ? followerRules(args) : args.role === "candidate" ? candidateRules(args) : []),
     ];
     return rules
         .filter(([, value, optional, check]) => !(optional && value === undefined) && !check(value))
@@ -208,6 +242,15 @@ function createFollower(name: string, parent: pulumi.Resource, args: FollowerDat
     };
 }
 
+/** The follower's data for the applications, plus the candidate's own clusters for the data tool. */
+function createCandidate(name: string, parent: pulumi.Resource, args: CandidateDataPlaneArgs): RoleData & { candidate: CandidateData } {
+    const followed = createFollower(name, parent, { role: "follower", region: args.region, vpcId: args.vpcId, ownerStack: args.ownerStack, replicaSize: args.replicaSize });
+    const postgres = { ...DATA_PLANE_DEFAULTS.postgres, ...args.postgres };
+    const candidate = createCandidateClusters(name, parent, postgres, { ...DATA_PLANE_DEFAULTS.valkey, ...args.valkey },
+        { region: args.region, vpcId: args.vpcId, kubernetesClusterId: args.kubernetesClusterId });
+    return { ...followed, candidate };
+}
+
 /**
  * The platform's data: declared by the owner colour, followed by the other. Both roles expose the
  * same fields, so nothing downstream branches on the role.
@@ -222,12 +265,16 @@ export class DataPlane extends pulumi.ComponentResource implements DataPlaneOutp
     readonly sessionSecret: pulumi.Output<string>;
     readonly spacesEndpoint: pulumi.Output<string>;
     readonly bucketNames: DataPlaneOutputs["bucketNames"];
+    /** The candidate role's own clusters; undefined for the other roles. */
+    readonly candidate?: CandidateData;
 
     constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         assertNoProblems(`DataPlane "${name}" arguments`, dataPlaneProblems(args));
         super("blkout:platform:DataPlane", name, {}, opts);
-        const data = args.role === "owner" ? createOwner(name, this, args) : createFollower(name, this, args);
+        const data: RoleData & { candidate?: CandidateData } = args.role === "owner" ? createOwner(name, this, args)
+            : args.role === "candidate" ? createCandidate(name, this, args) : createFollower(name, this, args);
         this.role = args.role;
+        this.candidate = data.candidate;
         this.vpcId = data.vpcId;
         this.postgresClusterId = data.postgresClusterId;
         this.replicaId = data.replicaId;
@@ -251,6 +298,7 @@ export class DataPlane extends pulumi.ComponentResource implements DataPlaneOutp
             sessionSecret: this.sessionSecret,
             spacesEndpoint: this.spacesEndpoint,
             bucketNames: this.bucketNames,
+            candidate: this.candidate,
         });
     }
 }

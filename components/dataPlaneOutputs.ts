@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { API_NAMES, ApiName, recordOf } from "./platformNames";
 
-export const DATA_ROLES = ["owner", "follower"] as const;
+export const DATA_ROLES = ["owner", "follower", "candidate"] as const;
 export type DataRole = (typeof DATA_ROLES)[number];
 
 export const BUCKET_KINDS = ["media", "documents", "backups"] as const;

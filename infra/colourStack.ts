@@ -147,8 +147,13 @@ function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster):
             buckets: cfg.data.buckets,
             poolSizes: recordOf(API_NAMES, api => cfg.apis[api].poolSize),
         }
-        // A standby follower reads through the owner's replica; warming it up creates its own.
-        : { ...common, role: "follower", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize, standby: cfg.mode === "standby" });
+        : cfg.data.role === "candidate"
+            ? {
+                ...common, role: "candidate", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize,
+                kubernetesClusterId: cluster.clusterId, postgres: cfg.data.postgres, valkey: cfg.data.valkey,
+            }
+            // A standby follower reads through the owner's replica; warming it up creates its own.
+            : { ...common, role: "follower", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize, standby: cfg.mode === "standby" });
 }
 
 /**
@@ -242,7 +247,9 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         vpcId: network.vpcId,
         clusterId: cluster.clusterId,
         // The blue/green checks read who a follower follows from its own outputs.
-        ...(cfg.data.role === "follower" ? { dataOwnerStack: cfg.data.ownerStack } : {}),
+        ...(cfg.data.role !== "owner" ? { dataOwnerStack: cfg.data.ownerStack } : {}),
+        // The data tool's target: the candidate's own cluster (its URLs stay secret config of the tool).
+        ...(data.candidate ? { dataCandidatePostgresClusterId: data.candidate.postgresClusterId } : {}),
         ...ownerStackOutputs(data),
     };
 }

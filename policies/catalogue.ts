@@ -4,6 +4,7 @@ import { blueGreenPolicies } from "./blueGreen";
 import { cloudflarePlanPolicies } from "./cloudflarePlan";
 import { clusterPolicies } from "./cluster";
 import { dataPolicies } from "./data";
+import { dataRolePolicies } from "./dataRoles";
 import { dataStackPolicies } from "./dataStack";
 import { denyByDefaultPolicies } from "./denyByDefault";
 import { edgePolicies } from "./edge";
@@ -27,6 +28,7 @@ export const POLICIES: Policies = [
     ...dataPolicies,
     ...storagePolicies,
     ...dataStackPolicies,
+    ...dataRolePolicies,
     ...clusterPolicies,
     ...podSecurityPolicies,
     ...podBaselinePolicies,

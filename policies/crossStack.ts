@@ -14,7 +14,7 @@ export interface ColourStackSummary {
     readonly stack: string;
     readonly colour: string;
     readonly mode: ColourMode;
-    readonly dataRole: "owner" | "follower";
+    readonly dataRole: "owner" | "follower" | "candidate";
     /** For a follower: the stack it takes its data from. */
     readonly ownerStack?: string;
     /** Percent of traffic the traffic stack sends to this colour (0 when absent). */
@@ -30,7 +30,7 @@ export function colourSummary(stack: string, outputs: Readonly<Record<string, un
     const problems = [
         ...(typeof outputs.colour === "string" && outputs.colour !== "" ? [] : [`output colour: expected a colour name, got ${JSON.stringify(outputs.colour)}`]),
         ...((COLOUR_MODES as readonly unknown[]).includes(outputs.mode) ? [] : [`output mode: expected "active" or "standby", got ${JSON.stringify(outputs.mode)}`]),
-        ...(outputs.dataRole === "owner" || outputs.dataRole === "follower" ? [] : [`output dataRole: expected "owner" or "follower", got ${JSON.stringify(outputs.dataRole)}`]),
+        ...(["owner", "follower", "candidate"].includes(outputs.dataRole as string) ? [] : [`output dataRole: expected "owner", "follower" or "candidate", got ${JSON.stringify(outputs.dataRole)}`]),
     ];
     const weight = weights[String(outputs.colour)];
     if (weight !== undefined && !(Number.isInteger(weight) && (weight as number) >= 0 && (weight as number) <= 100)) {
@@ -74,7 +74,8 @@ export function checkBlueGreen(
         violations.push(violation("exactly-one-data-owner", "critical",
             `${who} the data; exactly one colour must. Fix: make one stack data.role owner and the other a follower of it.`));
     }
-    for (const follower of summaries.filter(summary => summary.dataRole === "follower")) {
+    // A candidate follows the owner like a follower does until a cutover makes it the owner.
+    for (const follower of summaries.filter(summary => summary.dataRole !== "owner")) {
         const owner = follower.ownerStack === undefined ? undefined : summaries.find(summary => sameStack(summary.stack, follower.ownerStack as string));
         if (owner === undefined || owner.dataRole !== "owner") {
             const what = follower.ownerStack === undefined ? "names no owner stack" : `follows "${follower.ownerStack}", which ${owner ? "is not an owner" : "does not exist"}`;

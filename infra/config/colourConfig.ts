@@ -97,6 +97,20 @@ const followerData = section({
     replicaSize: SIZE_SLUG.default("db-s-2vcpu-4gb"),
 });
 
+/**
+ * A follower that also runs its own PostgreSQL and Valkey, kept in sync by the data tool
+ * (`npm run data -- sync`), ready to take the data over in a cutover. Its applications still read
+ * and write the owner's data; its own clusters take writes only from replication.
+ */
+const candidateData = section({
+    role: z.literal("candidate", { error: "expected \"owner\", \"follower\" or \"candidate\"" }),
+    ownerStack: STACK_NAME,
+    replicaSize: SIZE_SLUG.default("db-s-2vcpu-4gb"),
+    /** The owner's spec or a new one (a newer major, a resize): never an older major than the owner's. */
+    postgres: ownerData.shape.postgres,
+    valkey: ownerData.shape.valkey,
+});
+
 export const colourConfigSchema = section({
     colour: oneOf(COLOURS),
     /** `standby` keeps the colour cheap: minimum nodes and replicas. */
@@ -135,8 +149,8 @@ export const colourConfigSchema = section({
         haControlPlane: z.boolean({ error: issue => `expected true or false, got ${JSON.stringify(issue.input)}` }).default(true),
         maintenance: maintenanceWindow.default({ day: "sunday", startTime: "03:00" }),
     }),
-    data: z.discriminatedUnion("role", [ownerData, followerData], {
-        error: issue => `expected "owner" or "follower", got ${describeValue((issue.input as { role?: unknown } | undefined)?.role)}`,
+    data: z.discriminatedUnion("role", [ownerData, followerData, candidateData], {
+        error: issue => `expected "owner", "follower" or "candidate", got ${describeValue((issue.input as { role?: unknown } | undefined)?.role)}`,
     }),
     gateway: section({
         /** Unprivileged nginx, pinned. */

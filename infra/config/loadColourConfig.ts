@@ -21,8 +21,8 @@ export function crossFieldProblems(cfg: ColourConfig): string[] {
             problems.push(`${key}.replicas: ${scaled.replicas} is above ${key}.maxReplicas ${scaled.maxReplicas}`);
         }
     }
-    if (cfg.data.role === "follower" && cfg.data.ownerStack.split("/")[2] === cfg.colour) {
-        problems.push(`data.ownerStack: a follower cannot follow its own stack "${cfg.data.ownerStack}"`);
+    if (cfg.data.role !== "owner" && cfg.data.ownerStack.split("/")[2] === cfg.colour) {
+        problems.push(`data.ownerStack: a ${cfg.data.role} cannot follow its own stack "${cfg.data.ownerStack}"`);
     }
     if (cfg.environment === "production" && cfg.data.role === "owner" && cfg.data.postgres.nodeCount < 2) {
         problems.push(`data.postgres.nodeCount: production needs an HA PostgreSQL (2 or more nodes), got ${cfg.data.postgres.nodeCount}`);

@@ -86,14 +86,17 @@ function dataProblems(cfg: ColourConfig): string[] {
         return Object.hasOwn(DATABASE_SIZES, data.replicaSize) ? [] : slugProblem("data.replicaSize", data.replicaSize, Object.keys(DATABASE_SIZES));
     }
     const dbSlugs = Object.keys(DATABASE_SIZES);
+    // A candidate's own cluster has no replica of its own: its replicaSize is the follower replica of the owner's primary.
+    const replicaKey = data.role === "candidate" ? "data.replicaSize" : "data.postgres.replicaSize";
+    const replicaSlug = data.role === "candidate" ? data.replicaSize : data.postgres.replicaSize;
     const problems = [
         ...slugProblem("data.postgres.size", data.postgres.size, dbSlugs),
-        ...slugProblem("data.postgres.replicaSize", data.postgres.replicaSize, dbSlugs),
+        ...slugProblem(replicaKey, replicaSlug, dbSlugs),
         ...slugProblem("data.valkey.size", data.valkey.size, dbSlugs),
     ];
     const primary = DATABASE_SIZES[data.postgres.size];
     const replica = DATABASE_SIZES[data.postgres.replicaSize];
-    if (primary && replica && replica.memoryGiB < primary.memoryGiB) {
+    if (data.role === "owner" && primary && replica && replica.memoryGiB < primary.memoryGiB) {
         problems.push(`data.postgres.replicaSize: "${data.postgres.replicaSize}" is smaller than the primary's "${data.postgres.size}"; a replica that cannot keep up lags and serves stale reads`);
     }
     const limit = postgresConnectionLimit(data.postgres.size);

@@ -34,7 +34,7 @@ describe("dataPlaneProblems", () => {
     it("names an unknown role and still checks the common arguments", () => {
         const args = { role: "leader", region: "London", vpcId: "" } as unknown as DataPlaneArgs;
         expect(dataPlaneProblems(args)).toEqual([
-            "role: expected \"owner\" or \"follower\", got \"leader\"",
+            "role: expected \"owner\", \"follower\" or \"candidate\", got \"leader\"",
             "region: expected a DigitalOcean region slug like lon1, got \"London\"",
             "vpcId: expected a VPC id, got \"\"",
         ]);

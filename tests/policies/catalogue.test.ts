@@ -7,6 +7,7 @@ import { GATEWAY_TRUST_CASES } from "./gatewayTrustCases";
 import { GUARD_RAIL_CASES } from "./guardRailCases";
 import { verdicts } from "./helpers";
 import { WORKLOAD_CASES } from "./workloadCases";
+import { DATA_ROLE_CASES } from "../data/dataRoleCases";
 
 const CASES = [
     ...DATA_CASES,
@@ -17,6 +18,7 @@ const CASES = [
     ...GUARD_RAIL_CASES,
     ...PLAN_CASES,
     ...REGISTRY_CASES,
+    ...DATA_ROLE_CASES,
 ];
 
 describe("the policy catalogue", () => {
