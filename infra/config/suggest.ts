@@ -51,7 +51,8 @@ function shapesOf(schema: AnySchema | undefined, depth = 0): Array<Record<string
     if (schema === undefined || depth > 16) {
         return [];
     }
-    const def = schema._zod.def as unknown as Record<string, any>;
+    // zod's definitions are a union of many shapes; only these few fields are read, each checked before use.
+    const def = schema._zod.def as unknown as { type?: string; shape?: unknown; options?: unknown; innerType?: unknown; in?: unknown; schema?: unknown };
     if (def.type === "object") {
         return [def.shape as Record<string, AnySchema>];
     }

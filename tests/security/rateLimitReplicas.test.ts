@@ -10,8 +10,8 @@ import { AttackedGateway, startAttackedGateway } from "./support/gateway";
 const LIMIT: PerClientLimit = { perMinute: 6, burst: 5 };
 const REPLICAS = 3;
 
-let shared: AttackedGateway[] = [];
-let unshared: AttackedGateway[] = [];
+const shared: AttackedGateway[] = [];
+const unshared: AttackedGateway[] = [];
 let single: AttackedGateway;
 
 beforeAll(async () => {
