@@ -43,6 +43,8 @@ export interface TrafficStackOutputs {
     readonly colours: pulumi.Output<Record<Colour, ColourSummary>>;
     /** The colour stacks' fully qualified names, from config: the switch reads them from here. */
     readonly colourStacks: Readonly<Record<Colour, string>>;
+    /** The step ceiling this stack was deployed with: the change guard reads it here (`--deployed`), never from a pull request. */
+    readonly maxStepShare: number;
     [key: string]: unknown;
 }
 
@@ -80,6 +82,7 @@ export function createTrafficStack(cfg: TrafficSettings): TrafficStackOutputs {
         liveColour: cfg.liveColour,
         hostname: cfg.hostname,
         colourStacks: cfg.colourStacks,
+        maxStepShare: cfg.maxStepShare,
         poolIds: afterColourCheck(traffic.poolIds),
         loadBalancerId: afterColourCheck(traffic.loadBalancer.id),
         colours: views.apply(all => recordOf(COLOURS, colour => {

@@ -2,6 +2,7 @@ import { MANAGED_RULESETS } from "../../components/cloudflarePlan";
 import { MONITOR_HEALTH_PATH, MONITOR_TOKEN_HEADER } from "../../components/monitorAuth";
 import { Evaluation, named, ofType, RecordedResource } from "../support/pulumi";
 import { outputValues } from "../../infra/offline/evaluate";
+import { loadTrafficConfig } from "../../infra/traffic/config";
 import { canaryConfig, colourOutputs, evaluateTraffic, GATEWAY_ORIGINS, monitorToken } from "./fixtures";
 
 const MONITOR = "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor";
@@ -88,6 +89,10 @@ describe("the traffic stack at 95 % blue / 5 % green on the committed Free plan"
     it("falls back to the colour with the larger weight", () => {
         expect(lb.inputs.fallbackPool).toBe(pools.blue.id);
         expect(evaluation.outputs.fallbackColour.value).toBe("blue");
+    });
+
+    it("exports the step ceiling it was deployed with, where the change guard reads it (--deployed)", () => {
+        expect(evaluation.outputs.maxStepShare).toEqual({ value: loadTrafficConfig(canaryConfig()).maxStepShare, secret: false });
     });
 
     it("keeps a visitor on one colour with a session cookie", () => {

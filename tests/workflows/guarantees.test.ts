@@ -23,6 +23,18 @@ describe("every workflow and composite action", () => {
         expect(checkouts.filter(({ step }) => step.with?.["persist-credentials"] !== false).map(c => c.where)).toEqual([]);
     });
 
+    test("the change guard takes the live colours and step ceiling from the deployed traffic stack, never from --live", () => {
+        const guardRuns = [...workflows(), ...compositeActions()].flatMap(t => t.text.split("\n")
+            .filter(line => line.includes("guard-cli.ts")).map(line => ({ file: t.file, line: line.trim() })));
+        expect(guardRuns.length).toBeGreaterThanOrEqual(4);
+        expect(guardRuns.filter(run => run.line.includes("--live"))).toEqual([]);
+        const deployed = guardRuns.filter(run => run.line.includes("--deployed"));
+        expect(new Set(deployed.map(run => run.file))).toEqual(new Set([".github/workflows/preview.yml", ".github/actions/guarded-up/action.yml"]));
+        for (const { text } of [workflow("preview"), compositeAction("guarded-up")]) {
+            expect(text).toMatch(/pulumi stack output --stack production --json\) > "\$RUNNER_TEMP\/traffic-deployed\.json"/);
+        }
+    });
+
     test("no expression is interpolated into a run: script (values reach scripts through env)", () => {
         const offenders = allSteps().filter(({ step }) => (step.run ?? "").includes("${{")).map(({ where, step }) => `${where}: ${step.name ?? step.run}`);
         expect(offenders).toEqual([]);
