@@ -1,10 +1,10 @@
 import { renderMtailProgram } from "../../../components/gatewayMetrics";
 import { renderPrometheusConfig } from "../../../components/monitoringPrometheus";
 import { DEFAULT_GATEWAY_ROUTES } from "../../../components/nginxConfig";
-import { API_NAMES, ApiName, COLOURS, recordOf } from "../../../components/platformNames";
+import { COLOURS, recordOf } from "../../../components/platformNames";
 import { Colour } from "../../../switch/plan";
-import { NginxInstance, startNginx, StubApi, StubBehaviour, startStubApi } from "../../support/nginx";
 import { Edge, EdgeWeights, startEdge } from "../../switch/support/edge";
+import { ColourSite, startColour } from "../../switch/support/platform";
 import { colourOutputs } from "../../switch/support/fakes";
 import { RecordingTraffic } from "../../switch/support/trafficDouble";
 import { loopbackPrometheusConfig, MtailServer, PrometheusServer, startMtail, startPrometheus } from "./servers";
@@ -16,32 +16,14 @@ import { loopbackPrometheusConfig, MtailServer, PrometheusServer, startMtail, st
  * scrape config.
  */
 
-export interface ObservedColour {
-    readonly colour: Colour;
-    readonly release: string;
-    readonly gateway: NginxInstance;
+export interface ObservedColour extends ColourSite {
     readonly metrics: MtailServer;
-    readonly apis: Readonly<Record<ApiName, StubApi>>;
-    set(change: Partial<StubBehaviour>): void;
 }
 
+/** The switch tests' colour (tests/switch/support/platform.ts) with its gateway writing the metrics log mtail tails. */
 export async function startObservedColour(colour: Colour, release: string): Promise<ObservedColour> {
     const metrics = await startMtail(renderMtailProgram({ colour, release, routes: DEFAULT_GATEWAY_ROUTES }));
-    const stubs = await Promise.all(API_NAMES.map(api => startStubApi(`${colour}-${api}`)));
-    const apis = Object.fromEntries(API_NAMES.map((api, i) => [api, stubs[i]])) as Record<ApiName, StubApi>;
-    const gateway = await startNginx({
-        upstreams: Object.fromEntries(API_NAMES.map(api => [api, { host: apis[api].host, port: apis[api].port }])),
-        colour,
-        release,
-        // The load and the probes all come from 127.0.0.1: the per-client limit would throttle them.
-        rateLimitPerMinute: 1_000_000,
-        rateLimitBurst: 100_000,
-        // The switch samples every health path every 200 ms in these scaled-down runs.
-        healthRateLimitPerMinute: 1_000_000,
-        trustedProxyRanges: ["127.0.0.1"],
-        metricsLogPath: metrics.logFile,
-    });
-    return { colour, release, gateway, metrics, apis, set: change => stubs.forEach(stub => stub.set(change)) };
+    return { ...await startColour(colour, release, { metricsLogPath: metrics.logFile }), metrics };
 }
 
 export interface ObservedPlatform {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { GatewayRenderOptions } from "../../../components/nginxConfig";
 import { API_NAMES, ApiName, COLOURS } from "../../../components/platformNames";
 import { runCli } from "../../../switch/cli";
 import { Colour } from "../../../switch/plan";
@@ -21,7 +22,8 @@ export interface ColourSite {
     set(change: Partial<StubBehaviour>): void;
 }
 
-export async function startColour(colour: Colour, release: string): Promise<ColourSite> {
+/** One colour's real gateway in front of stub APIs; `gatewayOptions` adds to the loopback options (a metrics log, say). */
+export async function startColour(colour: Colour, release: string, gatewayOptions: Partial<GatewayRenderOptions> = {}): Promise<ColourSite> {
     const stubs = await Promise.all(API_NAMES.map(api => startStubApi(`${colour}-${api}`)));
     const apis = Object.fromEntries(API_NAMES.map((api, i) => [api, stubs[i]])) as Record<ApiName, StubApi>;
     const gateway = await startNginx({
@@ -34,6 +36,7 @@ export async function startColour(colour: Colour, release: string): Promise<Colo
         // The switch samples every health path every 200 ms in these scaled-down runs.
         healthRateLimitPerMinute: 1_000_000,
         trustedProxyRanges: ["127.0.0.1"],
+        ...gatewayOptions,
     });
     return { colour, release, gateway, apis, set: change => stubs.forEach(stub => stub.set(change)) };
 }
