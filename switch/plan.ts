@@ -1,9 +1,10 @@
 import { Colour, COLOURS } from "../components/platformNames";
+import { ColourWeights } from "../contracts/weights";
 
 export type { Colour };
 
-/** Percent of traffic per colour, as the traffic stack's `blkout-traffic:weights` holds it. */
-export type Weights = Readonly<Record<Colour, number>>;
+/** Percent of traffic per colour: the one contract the traffic stack, the switch and its journal share. */
+export type Weights = ColourWeights;
 
 /** The seeds' canary steps: 0 -> 5 -> 20 -> 50 -> 100. */
 export const DEFAULT_STEPS: readonly number[] = Object.freeze([5, 20, 50, 100]);

@@ -39,7 +39,9 @@ export function mutated(stack: Stack, key: string, path: readonly string[], valu
     if (path.length === 0) {
         doc.config[key] = value;
     } else {
-        const parent = path.slice(0, -1).reduce<any>((node, part) => node[part], doc.config[key]);
+        // Sections the committed file leaves to their defaults (the traffic stack's weights, say) are created.
+        doc.config[key] ??= {};
+        const parent = path.slice(0, -1).reduce<any>((node, part) => (node[part] ??= {}), doc.config[key]);
         if (value === undefined) {
             delete parent[path[path.length - 1]];
         } else {

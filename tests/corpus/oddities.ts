@@ -16,7 +16,7 @@ const aliasBomb = `${blue}  blkout-platform:bomb:\n    a: &a ["x","x","x","x","x
 export function yamlCases(): CorpusCase[] {
     return [
         { title: "a duplicate top-level key", files: { blue: `${blue}  blkout-platform:mode: standby\n` }, names: "duplicate key" },
-        { title: "a duplicate nested key", files: { production: production.replace("    blue: 100\n", "    blue: 100\n    blue: 0\n") }, names: "weights.blue: duplicate key" },
+        { title: "a duplicate nested key", files: { production: production.replace("    ttl: 1800\n", "    ttl: 1800\n    ttl: 900\n") }, names: "sessionAffinity.ttl: duplicate key" },
         { title: "tabs for indentation", files: { blue: blue.replace("  blkout-platform:mode", "\tblkout-platform:mode") }, names: "invalid YAML" },
         { title: "two YAML documents", files: { blue: `${blue}---\nconfig: {}\n` }, names: "YAML documents" },
         { title: "an unterminated flow mapping", files: { blue: `${blue}  blkout-platform:site: {cdnTtlSeconds: 3600\n` }, names: "invalid YAML" },
@@ -26,7 +26,7 @@ export function yamlCases(): CorpusCase[] {
         { title: "a non-string key", files: { blue: blue.replace("  blkout-platform:apis:\n", "  blkout-platform:apis:\n    1: x\n") }, names: "apis.1" },
         { title: "a binary tag", files: { blue: blue.replace("releaseVersion: 2026.11.2", "releaseVersion: !!binary aGVsbG8=") }, names: "releaseVersion" },
         { title: "YAML 1.1 yes for a boolean", files: { blue: blue.replace("haControlPlane: true", "haControlPlane: yes") }, names: "cluster.haControlPlane" },
-        { title: "a quoted weight", files: { production: production.replace("blue: 100", "blue: \"100\"") }, names: "weights.blue" },
+        { title: "a quoted weight", files: { production: `${production}  blkout-traffic:weights:\n    blue: "100"\n    green: 0\n` }, names: "weights.blue" },
         { title: "an empty file", files: { blue: "" }, names: "blue" },
         { title: "config: null", files: { blue: "config:\n" }, names: "colour" },
         { title: "config as a list", files: { blue: "config:\n  - a\n  - b\n" }, names: "config" },
@@ -43,11 +43,11 @@ export function namespaceCases(): CorpusCase[] {
     const secure = (value: string) => ({ blue: `${blue}  blkout-platform:ivorModelApiKey:\n${value}` });
     return [
         { title: "blkout-platfrom: namespace", files: { blue: blue.replace("blkout-platform:gateway:", "blkout-platfrom:gateway:") }, names: "did you mean \"blkout-platform:gateway\"" },
-        { title: "blkout-trafic:weights", files: { production: production.replace("blkout-traffic:weights:", "blkout-trafic:weights:") }, names: "did you mean \"blkout-traffic:weights\"" },
+        { title: "blkout-trafic:weights", files: { production: `${production}  blkout-trafic:weights:\n    blue: 100\n    green: 0\n` }, names: "did you mean \"blkout-traffic:weights\"" },
         { title: "a key without a namespace", files: { blue: `${blue}  domain2: x\n` }, names: "domain2" },
         { title: "an unknown namespace", files: { blue: `${blue}  aws:region: eu-west-2\n` }, names: "aws:region" },
         { title: "a misspelt top-level key", files: { blue: blue.replace("blkout-platform:gateway:", "blkout-platform:gatway:") }, names: "did you mean \"gateway\"" },
-        { title: "a misspelt nested key", files: { production: production.replace("    interval: 15", "    intervall: 15") }, names: "did you mean \"interval\"" },
+        { title: "a misspelt nested key", files: { production: production.replace("    retries: 2", "    retriez: 2") }, names: "did you mean \"retries\"" },
         { title: "secure: empty", files: secure("    secure: \"\"\n"), names: "ivorModelApiKey" },
         { title: "secure: a number", files: secure("    secure: 42\n"), names: "ivorModelApiKey" },
         { title: "secure: null", files: secure("    secure:\n"), names: "ivorModelApiKey" },

@@ -1,4 +1,4 @@
-import { METRICS_PORT, PROMETHEUS_SELECTOR } from "../../components/gatewayMetrics";
+import { METRICS_PORT, METRICS_PORT_NAME, PROMETHEUS_SELECTOR } from "../../components/gatewayMetrics";
 import { GATEWAY_SELECTOR } from "../../components/platformNames";
 import { evaluateTest, named } from "../support/pulumi";
 import { colourWorkloads, uniqueName } from "../support/workloadFixtures";
@@ -32,8 +32,9 @@ describe("the gateway's metrics sidecar", () => {
             clusterIP: "None", selector: GATEWAY_SELECTOR,
             ports: [{ name: "metrics", port: METRICS_PORT, targetPort: "metrics", protocol: "TCP" }],
         });
-        const ingress = child("netpol").inputs.spec.ingress as { from?: unknown[]; ports: { port: number }[] }[];
-        const toMetrics = ingress.filter(rule => rule.ports.some(p => p.port === METRICS_PORT));
-        expect(toMetrics).toEqual([{ from: [{ podSelector: { matchLabels: PROMETHEUS_SELECTOR } }], ports: [{ protocol: "TCP", port: METRICS_PORT }] }]);
+        // By the container port's name, which the gateway-ingress-load-balancer-only policy requires.
+        const ingress = child("netpol").inputs.spec.ingress as { from?: unknown[]; ports: { port: number | string }[] }[];
+        const toMetrics = ingress.filter(rule => rule.ports.some(p => p.port === METRICS_PORT_NAME));
+        expect(toMetrics).toEqual([{ from: [{ podSelector: { matchLabels: PROMETHEUS_SELECTOR } }], ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }] }]);
     });
 });
