@@ -1,14 +1,14 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_ROLES, DataPlaneOutputs, DataRole, readOwnerData, requireStringOutput } from "./dataPlaneOutputs";
+import { DATA_ROLES, DataPlaneOutputs, DataRole, OwnerData } from "./dataPlaneOutputs";
 import { CandidateData, createCandidateClusters } from "./dataPlaneCandidate";
 import { createOwnerPostgres, createReplica, MaintenanceWindow, retargetUrl } from "./dataPlanePostgres";
 import { createBuckets, createSessionSecret, createValkey, EVICTION_POLICIES, EvictionPolicy, requireTlsRedisUrl } from "./dataPlaneStorage";
 import { API_NAMES, ApiName, assertNoProblems, recordOf } from "./platformNames";
 
 export { DATA_CLIENT_TAG } from "./dataPlanePostgres";
-export { BUCKET_KINDS, FOLLOWER_REQUIRED_OUTPUTS, ownerStackOutputs } from "./dataPlaneOutputs";
-export type { ApiDatabase, BucketKind, DataPlaneOutputs, DataRole } from "./dataPlaneOutputs";
+export { BUCKET_KINDS, FOLLOWER_REQUIRED_OUTPUTS, ownerStackOutputs, readOwnerData, requireStringOutput } from "./dataPlaneOutputs";
+export type { ApiDatabase, BucketKind, DataPlaneOutputs, DataRole, OwnerData } from "./dataPlaneOutputs";
 export type { CandidateData } from "./dataPlaneCandidate";
 
 export interface PostgresArgs {
@@ -68,8 +68,11 @@ export interface OwnerDataPlaneArgs extends CommonArgs {
 /** The colour that uses the owner's data through its own read replica. */
 export interface FollowerDataPlaneArgs extends CommonArgs {
     readonly role: "follower";
-    /** The owner colour's stack, `org/project/stack`. */
-    readonly ownerStack: string;
+    /**
+     * The owner colour's data, read from its stack outputs by the entry point (a StackReference there,
+     * `readOwnerData(key => requireStringOutput(reference, key))`): components never open stacks. @default none (required)
+     */
+    readonly owner: OwnerData;
     /** @default "db-s-2vcpu-4gb" */
     readonly replicaSize?: string;
     /**
@@ -86,8 +89,8 @@ export interface FollowerDataPlaneArgs extends CommonArgs {
  */
 export interface CandidateDataPlaneArgs extends CommonArgs {
     readonly role: "candidate";
-    /** The owner colour's stack, `org/project/stack`. */
-    readonly ownerStack: string;
+    /** The owner colour's data, as for a follower. @default none (required) */
+    readonly owner: OwnerData;
     /** @default "db-s-2vcpu-4gb" */
     readonly replicaSize?: string;
     /** This colour's DOKS cluster, trusted by the candidate's own clusters. */
@@ -150,7 +153,7 @@ function ownerRules(args: OwnerDataPlaneArgs): Rule[] {
     return [
         clusterIdRule(args),
         ["siteOrigin", args.siteOrigin, false, matching(/^https:\/\/[a-z0-9.-]+(:\d+)?$/), "an https origin without a path, like https://blkoutuk.com"],
-        ["ownerStack", (args as { ownerStack?: unknown }).ownerStack, true, () => false, "no ownerStack (only a follower reads an owner stack)"],
+        ["owner", (args as { owner?: unknown }).owner, true, () => false, "no owner (only a follower or candidate reads the owner's data)"],
         ...clusterRules(args),
         ["buckets.namePrefix", buckets?.namePrefix, true, matching(/^[a-z0-9][a-z0-9-]{1,48}[a-z0-9]$/),
             "3-50 lowercase letters, digits or dashes (a bucket name prefix)"],
@@ -167,10 +170,17 @@ function candidateRules(args: CandidateDataPlaneArgs): Rule[] {
 
 function followerRules(args: FollowerDataPlaneArgs | CandidateDataPlaneArgs): Rule[] {
     return [
-        ["ownerStack", args.ownerStack, false, matching(/^[\w.-]+\/[\w.-]+\/[\w.-]+$/), "the owner's stack as org/project/stack"],
+        ["owner", args.owner, false, isOwnerData, "the owner's data, read from its stack outputs (readOwnerData)"],
         ["replicaSize", args.replicaSize, true, SIZE_SLUG, "a database size slug like db-s-2vcpu-4gb"],
         ["standby", (args as { standby?: unknown }).standby, true, value => typeof value === "boolean", "true or false"],
     ];
+}
+
+/** Owner data has every key a follower reads (a missing one would fail only at deploy time). */
+function isOwnerData(value: unknown): boolean {
+    const data = value as Partial<OwnerData> | undefined;
+    return typeof data === "object" && data !== null && pulumi.Output.isInstance(data.vpcId) && pulumi.Output.isInstance(data.postgresClusterId)
+        && API_NAMES.every(api => pulumi.Output.isInstance(data.databases?.[api]?.databaseUrl));
 }
 
 /** Every problem with the arguments, each naming its key; empty when they are valid. */
@@ -216,8 +226,7 @@ function createOwner(name: string, parent: pulumi.Resource, args: OwnerDataPlane
 
 /** Writes, cache, buckets and the session secret are the owner's; only the read replica is the follower's. */
 function createFollower(name: string, parent: pulumi.Resource, args: FollowerDataPlaneArgs): RoleData {
-    const owner = new pulumi.StackReference(`${name}-owner`, { name: args.ownerStack }, { parent });
-    const shared = readOwnerData(key => requireStringOutput(owner, key));
+    const shared = args.owner;
     // DigitalOcean VPCs are isolated from each other: without peering, this colour's pods could
     // not reach the owner's private pool hosts at all.
     new digitalocean.VpcPeering(`${name}-peering`, { name: `${name}-to-owner`, vpcIds: [shared.vpcId, args.vpcId] }, { parent });
@@ -244,7 +253,7 @@ function createFollower(name: string, parent: pulumi.Resource, args: FollowerDat
 
 /** The follower's data for the applications, plus the candidate's own clusters for the data tool. */
 function createCandidate(name: string, parent: pulumi.Resource, args: CandidateDataPlaneArgs): RoleData & { candidate: CandidateData } {
-    const followed = createFollower(name, parent, { role: "follower", region: args.region, vpcId: args.vpcId, ownerStack: args.ownerStack, replicaSize: args.replicaSize });
+    const followed = createFollower(name, parent, { role: "follower", region: args.region, vpcId: args.vpcId, owner: args.owner, replicaSize: args.replicaSize });
     const postgres = { ...DATA_PLANE_DEFAULTS.postgres, ...args.postgres };
     const candidate = createCandidateClusters(name, parent, postgres, { ...DATA_PLANE_DEFAULTS.valkey, ...args.valkey },
         { region: args.region, vpcId: args.vpcId, kubernetesClusterId: args.kubernetesClusterId });

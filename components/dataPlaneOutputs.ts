@@ -79,6 +79,9 @@ export function ownerStackOutputs(dataPlane: DataPlaneOutputs): Record<string, p
     return outputs;
 }
 
+/** The owner colour's data as a follower or candidate receives it: each owner stack output, read by the entry point. */
+export type OwnerData = SharedData<pulumi.Output<string>>;
+
 /** Builds the shared data by reading each owner output through `read`. */
 export function readOwnerData<T>(read: (key: string) => T): SharedData<T> {
     return {

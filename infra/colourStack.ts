@@ -5,7 +5,7 @@ import { Alerts } from "../components/alerts";
 import { ApiService } from "../components/apiService";
 import { RFC1918_RANGES } from "../components/cidr";
 import { Cluster } from "../components/cluster";
-import { DATA_CLIENT_TAG, DataPlane, ownerStackOutputs } from "../components/dataPlane";
+import { DATA_CLIENT_TAG, DataPlane, OwnerData, ownerStackOutputs, readOwnerData, requireStringOutput } from "../components/dataPlane";
 import { Gateway } from "../components/gateway";
 import { Monitoring } from "../components/monitoring";
 import { ScalingArgs } from "../components/k8sWorkload";
@@ -134,6 +134,12 @@ function createMonitoring(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cl
     });
 }
 
+/** The owner colour's data, read from its stack outputs: the one StackReference of a colour stack lives here, in the entry point. */
+function readOwner(colour: string, ownerStack: string): OwnerData {
+    const reference = new pulumi.StackReference(`${colour}-data-owner`, { name: ownerStack });
+    return readOwnerData(key => requireStringOutput(reference, key));
+}
+
 function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster): DataPlane {
     const common = { region: cfg.region, vpcId: network.vpcId };
     return new DataPlane(`${cfg.colour}-data`, cfg.data.role === "owner"
@@ -149,11 +155,11 @@ function createDataPlane(cfg: ColourConfig, network: Network, cluster: Cluster):
         }
         : cfg.data.role === "candidate"
             ? {
-                ...common, role: "candidate", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize,
+                ...common, role: "candidate", owner: readOwner(cfg.colour, cfg.data.ownerStack), replicaSize: cfg.data.replicaSize,
                 kubernetesClusterId: cluster.clusterId, postgres: cfg.data.postgres, valkey: cfg.data.valkey,
             }
             // A standby follower reads through the owner's replica; warming it up creates its own.
-            : { ...common, role: "follower", ownerStack: cfg.data.ownerStack, replicaSize: cfg.data.replicaSize, standby: cfg.mode === "standby" });
+            : { ...common, role: "follower", owner: readOwner(cfg.colour, cfg.data.ownerStack), replicaSize: cfg.data.replicaSize, standby: cfg.mode === "standby" });
 }
 
 /**

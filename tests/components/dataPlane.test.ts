@@ -1,5 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import {
-    DATA_CLIENT_TAG, DataPlane, FOLLOWER_REQUIRED_OUTPUTS, OwnerDataPlaneArgs, ownerStackOutputs,
+    DATA_CLIENT_TAG, DataPlane, FOLLOWER_REQUIRED_OUTPUTS, OwnerData, OwnerDataPlaneArgs, ownerStackOutputs, readOwnerData, requireStringOutput,
 } from "../../components/dataPlane";
 import { API_NAMES } from "../../components/platformNames";
 import { Evaluation, evaluateTest, named, ofType, RecordedResource, resolveOutput } from "../support/pulumi";
@@ -58,6 +59,12 @@ function unwrap(state: unknown): unknown {
 
 const value = (evaluation: Evaluation<Record<string, unknown>>, key: string) => evaluation.outputs[key].value as string;
 
+/** What the entry point does for a follower (infra/colourStack.ts): the owner's outputs through a StackReference. */
+function readOwner(name: string): OwnerData {
+    const reference = new pulumi.StackReference(name, { name: OWNER_STACK });
+    return readOwnerData(key => requireStringOutput(reference, key));
+}
+
 let owner: Evaluation<Record<string, unknown>>;
 let follower: Evaluation<Record<string, unknown>>;
 let ownerExportKeys: string[] = [];
@@ -77,7 +84,7 @@ beforeAll(async () => {
         secretOutputNames: exported.filter(([, out]) => out.secret).map(([key]) => key),
     };
     follower = await evaluateTest(() => {
-        const dp = new DataPlane("green-data", { role: "follower", region: "lon1", vpcId: "vpc-green-1", ownerStack: OWNER_STACK, replicaSize: "db-s-4vcpu-8gb" });
+        const dp = new DataPlane("green-data", { role: "follower", region: "lon1", vpcId: "vpc-green-1", owner: readOwner("green-data-owner"), replicaSize: "db-s-4vcpu-8gb" });
         followerExportKeys = Object.keys(ownerStackOutputs(dp));
         return exposed(dp);
     }, { stackReferences: { [OWNER_STACK]: fixture } });
@@ -236,7 +243,7 @@ describe("DataPlane secrets", () => {
     it("keeps a follower's URLs secret even when the owner exported them in plain text", async () => {
         const exports = Object.fromEntries(ownerExportKeys.map(key => [key, owner.outputs[key].value]));
         const leaky = await evaluateTest(() => exposed(new DataPlane("green-leaky", {
-            role: "follower", region: "lon1", vpcId: "vpc-green-1", ownerStack: OWNER_STACK,
+            role: "follower", region: "lon1", vpcId: "vpc-green-1", owner: readOwner("green-leaky-owner"),
         })), { stackReferences: { [OWNER_STACK]: { outputs: exports, secretOutputNames: [] } } });
         expect(secretFields.filter(key => !leaky.outputs[key].secret)).toEqual([]);
     });

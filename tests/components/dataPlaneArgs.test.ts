@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DataPlane, DataPlaneArgs, dataPlaneProblems, FOLLOWER_REQUIRED_OUTPUTS } from "../../components/dataPlane";
-import { requireStringOutput } from "../../components/dataPlaneOutputs";
+import { readOwnerData, requireStringOutput } from "../../components/dataPlaneOutputs";
 import { postgresUrl, retargetUrl, trustedSources } from "../../components/dataPlanePostgres";
 import { requireTlsRedisUrl } from "../../components/dataPlaneStorage";
 import { evaluateTest, resolveOutput } from "../support/pulumi";
@@ -23,12 +23,17 @@ async function failureOf(output: pulumi.Output<unknown>): Promise<string> {
 describe("dataPlaneProblems", () => {
     it("accepts minimal owner and follower arguments", () => {
         expect(dataPlaneProblems(owner)).toEqual([]);
-        expect(dataPlaneProblems({ role: "follower", region: "lon1", vpcId: pulumi.output("vpc-2"), ownerStack: "organization/blkout-platform/blue" })).toEqual([]);
+        const ownerData = readOwnerData(key => pulumi.output(`value of ${key}`));
+        expect(dataPlaneProblems({ role: "follower", region: "lon1", vpcId: pulumi.output("vpc-2"), owner: ownerData })).toEqual([]);
     });
 
-    it("names a follower without an owner stack", () => {
+    it("names a follower without the owner's data, or with some of it missing", () => {
         const args = { role: "follower", region: "lon1", vpcId: "vpc-2" } as unknown as DataPlaneArgs;
-        expect(dataPlaneProblems(args)).toEqual(["ownerStack: expected the owner's stack as org/project/stack, got nothing"]);
+        expect(dataPlaneProblems(args)).toEqual(["owner: expected the owner's data, read from its stack outputs (readOwnerData), got nothing"]);
+        const partial = { ...readOwnerData(key => pulumi.output(key)), postgresClusterId: "cluster-1" };
+        expect(dataPlaneProblems({ ...args, owner: partial } as unknown as DataPlaneArgs)).toEqual([
+            expect.stringMatching(/^owner: expected the owner's data, read from its stack outputs \(readOwnerData\), got /),
+        ]);
     });
 
     it("names an unknown role and still checks the common arguments", () => {
@@ -48,10 +53,10 @@ describe("dataPlaneProblems", () => {
             valkey: { evictionPolicy: "allkeys-lru" as never, nodeCount: 1.5 },
             buckets: { noncurrentVersionDays: 0, namePrefix: "Blkout" },
             poolSizes: { ivor: 0, payments: 5 } as never,
-            ownerStack: "organization/blkout-platform/green",
+            owner: readOwnerData(key => pulumi.output(key)),
         } as DataPlaneArgs);
         expect(problems.map(p => p.split(":")[0])).toEqual([
-            "siteOrigin", "ownerStack", "postgres.version", "postgres.nodeCount", "postgres.maintenance.day", "postgres.maintenance.startTime",
+            "siteOrigin", "owner", "postgres.version", "postgres.nodeCount", "postgres.maintenance.day", "postgres.maintenance.startTime",
             "valkey.nodeCount", "valkey.evictionPolicy", "buckets.namePrefix", "buckets.noncurrentVersionDays", "poolSizes.ivor", "poolSizes.payments",
         ]);
         expect(problems).toContain("postgres.nodeCount: expected an integer 1-3, got 0");
@@ -72,7 +77,7 @@ describe("DataPlane argument errors", () => {
         expect(evaluation.result.error).toBe([
             "invalid DataPlane \"bad-data\" arguments:",
             "  - region: expected a DigitalOcean region slug like lon1, got \"\"",
-            "  - ownerStack: expected the owner's stack as org/project/stack, got nothing",
+            "  - owner: expected the owner's data, read from its stack outputs (readOwnerData), got nothing",
             "  - replicaSize: expected a database size slug like db-s-2vcpu-4gb, got \"large\"",
         ].join("\n"));
         expect(evaluation.result.stack).not.toMatch(/\n\s+at /);
