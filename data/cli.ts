@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { actorFrom } from "../switch/wiring";
+import { actorFrom } from "../switch/actor";
 import { DataDeps, DataOutcome, EXIT_CODES, openDataStore } from "./context";
 import { plan, status, sync, verify } from "./commands";
 import { cutover } from "./cutover";

@@ -15,8 +15,9 @@ const GATEWAY_LABEL = {
     gatewayLabelValue: { type: "string", minLength: 1, default: "gateway", description: "Value of that label on the gateway Service." },
 } as const;
 
-function isGateway(props: any, config: Record<string, any>): boolean {
-    return recordOf(recordOf(props.metadata).labels)[config.gatewayLabelKey] === config.gatewayLabelValue;
+/** Whether a Kubernetes object carries the gateway's label (the policies' `gatewayLabelKey`/`gatewayLabelValue`). */
+export function isGateway(props: any, config: Record<string, any>): boolean {
+    return recordOf(recordOf(props?.metadata).labels)[config.gatewayLabelKey] === config.gatewayLabelValue;
 }
 
 /** The spec of the gateway's LoadBalancer Service, or undefined for any other Service. */

@@ -3,6 +3,7 @@ import { CLOUDFLARE_RANGES } from "../components/cloudflareRanges";
 import { insideAny, parseRange } from "./lib/cidr";
 import { resourcePolicy, stackPolicy } from "./lib/define";
 import { listOf, recordOf, show, TYPES } from "./lib/resources";
+import { isGateway } from "./exposure";
 
 /**
  * Who may claim a client address at the gateway, and how much a client may send, locked in so a
@@ -28,8 +29,6 @@ const GATEWAY = {
     gatewayLabelValue: { type: "string", minLength: 1, default: "gateway", description: "Value of that label on the gateway's resources." },
 } as const;
 
-const isGateway = (props: any, config: Record<string, any>) =>
-    recordOf(recordOf(props?.metadata).labels)[config.gatewayLabelKey] === config.gatewayLabelValue;
 
 const directives = (text: string, name: string) => [...text.matchAll(new RegExp(`^\\s*${name}\\s+([^;]+);`, "gm"))].map(m => m[1].trim());
 

@@ -8,7 +8,8 @@ import { ObjectStore } from "./objectStore";
 import { replay } from "./record";
 import { replicaLagSeconds, replicaUrlVariable } from "./replicaLag";
 import { ColourSettings, ColourStackControl, Mode, ReadinessSource, WarmDeps } from "./warm";
-import { actorFrom, CliIo, openStore, originResolver } from "./wiring";
+import { actorFrom } from "./actor";
+import { CliIo, openStore, originResolver } from "./wiring";
 import { OriginHealthProbe } from "./health";
 import { conciseError, parseAppliedWeights, PulumiTrafficStack } from "./traffic";
 

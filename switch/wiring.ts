@@ -1,6 +1,6 @@
-import { execFileSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { assertNoProblems } from "../components/platformNames";
+import { actorFrom } from "./actor";
 import { systemClock } from "./clock";
 import { EngineDeps } from "./engine";
 import { CloudflarePoolHealth, OriginHealthProbe } from "./health";
@@ -23,22 +23,6 @@ export interface CliIo {
     readonly cwd: string;
     /** The process, when run as one: an interrupt then still says whether traffic is left split. */
     readonly signals?: Pick<NodeJS.Process, "once" | "exit">;
-}
-
-/** Who is switching, for the deployment record: the CI actor, else git's user, else $USER. */
-export function actorFrom(env: NodeJS.ProcessEnv, gitUser: () => string | undefined = readGitUser): string {
-    if (env.BLKOUT_SWITCH_ACTOR) return env.BLKOUT_SWITCH_ACTOR;
-    if (env.GITHUB_ACTOR) return `${env.GITHUB_ACTOR} (ci${env.GITHUB_RUN_ID ? ` run ${env.GITHUB_RUN_ID}` : ""})`;
-    return gitUser() ?? env.USER ?? env.USERNAME ?? "unknown";
-}
-
-function readGitUser(): string | undefined {
-    try {
-        const email = execFileSync("git", ["config", "user.email"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-        return email || undefined;
-    } catch {
-        return undefined;
-    }
 }
 
 /** The journal and lock: a local directory, or `s3://bucket/prefix` (Spaces) that every machine can reach. */

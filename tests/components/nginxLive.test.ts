@@ -2,22 +2,13 @@ import { writeFileSync } from "fs";
 import { join } from "path";
 import { DEFAULT_GATEWAY_ROUTES, GatewayRenderOptions, renderClientPolicy, renderNginxConfig } from "../../components/nginxConfig";
 import { checkConfigText, freePort, loopbackOverrides, NginxInstance, startNginx, startStubApi, StubApi } from "../support/nginx";
+import { SECURITY_HEADERS } from "../security/support/gateway";
 
 /**
  * The rendered gateway config run by real nginx on loopback against three stub APIs. The rate is one
  * request a minute with a burst of 2, so exactly three requests per client pass within the test's
  * few seconds whatever the machine's speed.
  */
-
-const SECURITY_HEADERS: Record<string, RegExp> = {
-    "strict-transport-security": /^max-age=31536000; includeSubDomains$/,
-    "content-security-policy": /frame-ancestors 'none'/,
-    "x-content-type-options": /^nosniff$/,
-    "x-frame-options": /^DENY$/,
-    "referrer-policy": /^no-referrer$/,
-    "x-blkout-colour": /^blue$/,
-    "x-blkout-release": /^v1\.2\.3$/,
-};
 
 let stubs: Record<"ivor" | "events" | "newsroom", StubApi>;
 let gateway: NginxInstance;
