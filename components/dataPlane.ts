@@ -1,6 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DATA_ROLES, DataPlaneOutputs, DataRole, OwnerData } from "./dataPlaneOutputs";
+import { DATA_ROLES, DataPlaneOutputs, DataRole, OwnerData, readOwnerData } from "./dataPlaneOutputs";
 import { CandidateData, createCandidateClusters } from "./dataPlaneCandidate";
 import { createOwnerPostgres, createReplica, MaintenanceWindow, retargetUrl } from "./dataPlanePostgres";
 import { createBuckets, createSessionSecret, createValkey, EVICTION_POLICIES, EvictionPolicy, requireTlsRedisUrl } from "./dataPlaneStorage";
@@ -176,11 +176,13 @@ function followerRules(args: FollowerDataPlaneArgs | CandidateDataPlaneArgs): Ru
     ];
 }
 
-/** Owner data has every key a follower reads (a missing one would fail only at deploy time). */
+/** Owner data has every key a follower reads, each an Output: the shape is `readOwnerData`'s own, never restated. */
 function isOwnerData(value: unknown): boolean {
-    const data = value as Partial<OwnerData> | undefined;
-    return typeof data === "object" && data !== null && pulumi.Output.isInstance(data.vpcId) && pulumi.Output.isInstance(data.postgresClusterId)
-        && API_NAMES.every(api => pulumi.Output.isInstance(data.databases?.[api]?.databaseUrl));
+    const matches = (shape: unknown, data: unknown): boolean => typeof shape === "string"
+        ? pulumi.Output.isInstance(data)
+        : typeof data === "object" && data !== null
+            && Object.entries(shape as Record<string, unknown>).every(([key, child]) => matches(child, (data as Record<string, unknown>)[key]));
+    return matches(readOwnerData(key => key), value);
 }
 
 /** Every problem with the arguments, each naming its key; empty when they are valid. */

@@ -30,10 +30,13 @@ describe("dataPlaneProblems", () => {
     it("names a follower without the owner's data, or with some of it missing", () => {
         const args = { role: "follower", region: "lon1", vpcId: "vpc-2" } as unknown as DataPlaneArgs;
         expect(dataPlaneProblems(args)).toEqual(["owner: expected the owner's data, read from its stack outputs (readOwnerData), got nothing"]);
-        const partial = { ...readOwnerData(key => pulumi.output(key)), postgresClusterId: "cluster-1" };
-        expect(dataPlaneProblems({ ...args, owner: partial } as unknown as DataPlaneArgs)).toEqual([
-            expect.stringMatching(/^owner: expected the owner's data, read from its stack outputs \(readOwnerData\), got /),
-        ]);
+        const full = readOwnerData(key => pulumi.output(key));
+        const { redisUrl: _missing, ...withoutRedis } = full;
+        for (const partial of [{ ...full, postgresClusterId: "cluster-1" }, withoutRedis, { ...full, bucketNames: { ...full.bucketNames, media: undefined } }]) {
+            expect(dataPlaneProblems({ ...args, owner: partial } as unknown as DataPlaneArgs)).toEqual([
+                expect.stringMatching(/^owner: expected the owner's data, read from its stack outputs \(readOwnerData\), got /),
+            ]);
+        }
     });
 
     it("names an unknown role and still checks the common arguments", () => {
