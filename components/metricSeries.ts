@@ -125,11 +125,6 @@ export function requestRateQuery(scope: QueryScope, by: readonly string[] = []):
     return `sum${group} (rate(${GATEWAY_REQUESTS}${selector(scope.match)}[${scope.range}]))`;
 }
 
-/** One colour's share (0-1) of the requests the gateways of every colour this Prometheus sees answered. */
-export function trafficShareQuery(colour: string, range: string): string {
-    return `${requestRateQuery({ match: { [SERIES_LABELS.colour]: colour }, range })} / ${requestRateQuery({ match: {}, range })}`;
-}
-
 /** Series names a PromQL expression reads (identifiers followed by a selector, a range or nothing). */
 export function seriesNamesIn(promql: string): string[] {
     const withoutStrings = promql.replace(/"(?:[^"\\]|\\.)*"/g, '""');

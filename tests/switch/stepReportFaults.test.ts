@@ -1,11 +1,9 @@
 import { createServer as createHttpServer } from "node:http";
 import { AddressInfo, createServer, Server, Socket } from "node:net";
-import { Writable } from "node:stream";
-import { runCli } from "../../switch/cli";
 import { PUSH_TIMEOUT_MS } from "../../switch/stepReport";
-import { assembleDeps } from "../../switch/wiring";
 import { freePort } from "../support/nginx";
-import { allEntries, harness } from "./support/fakes";
+import { CliOnDoubles, runCliOnDoubles } from "./support/cliOnDoubles";
+import { harness } from "./support/fakes";
 
 /**
  * A Pushgateway that is down, hangs, fails or speaks garbage changes nothing the switch does: the
@@ -14,29 +12,12 @@ import { allEntries, harness } from "./support/fakes";
  * same entries and exit with the same code, printing one warning line more.
  */
 
-interface Run { code: number; stderr: string[]; greenShares: number[]; journal: string[] }
-
-function sink(): { stream: Writable; lines: () => string[] } {
-    const chunks: string[] = [];
-    const stream = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
-    return { stream, lines: () => chunks.join("").split("\n").filter(line => line !== "") };
-}
-
 /** Blue to green in four steps; with `breach`, green's health fails at 20 % and the switch rolls back. */
-async function switchWith(pushgateway: string | undefined, breach: boolean): Promise<Run> {
+async function switchWith(pushgateway: string | undefined, breach: boolean): Promise<CliOnDoubles> {
     const h = await harness();
     try {
         if (breach) h.health.script = (colour, ms) => ({ healthy: !(colour === "green" && ms >= 80_000) });
-        const err = sink();
-        const argv = ["to", "green", "--store", h.dir, "--window", "60s", ...(pushgateway ? ["--pushgateway-url", pushgateway] : [])];
-        const io = { stdout: sink().stream, stderr: err.stream, env: { CI: "true", BLKOUT_SWITCH_ACTOR: "fault-test" }, cwd: h.dir };
-        const code = await runCli(argv, io, async (options, cliIo, reporter) => ({
-            ...assembleDeps(options, cliIo, reporter, h.traffic),
-            health: h.health, metrics: h.metrics, clock: h.clock, journal: h.deps.journal, lock: h.deps.lock,
-        }));
-        // A switch id ends in a random suffix: the rest of each line must match.
-        const stderr = err.lines().map(line => line.replace(/(sw-\d+-\w+)-[0-9a-f]+/g, "$1-*"));
-        return { code, stderr, greenShares: h.traffic.calls.map(c => c.weights.green), journal: (await allEntries(h.deps.journal)).map(e => e.type) };
+        return await runCliOnDoubles(h, ["to", "green", "--window", "60s", ...(pushgateway ? ["--pushgateway-url", pushgateway] : [])]);
     } finally {
         await h.cleanup();
     }
@@ -67,7 +48,7 @@ const WARNING = /^switch: warning: step report to blue and green's Pushgateway a
 jest.setTimeout(60_000);
 
 describe.each([["completes", false], ["rolls back", true]] as const)("a switch that %s", (_outcome, breach) => {
-    let baseline: Run;
+    let baseline: CliOnDoubles;
     beforeAll(async () => { baseline = await switchWith(undefined, breach); });
 
     it("is the scenario it claims to be", () => {
