@@ -44,11 +44,41 @@ export const EXPORTER_SERIES = {
     probeSuccess: "probe_success",
 } as const;
 
+/**
+ * What the switch pushes to each colour's Pushgateway after every traffic update it makes
+ * (switch/stepReport.ts), so the dashboards show the load balancer's weights, not a guess from
+ * requests. Named per https://prometheus.io/docs/practices/naming/: an application prefix, base
+ * units with the unit as suffix ("Percent: ratio", values 0-1), `_timestamp_seconds` for a Unix
+ * time (the page's `..._last_record_processed_timestamp_seconds`); a state is one series per state
+ * at 1 or 0, OpenMetrics' StateSet (client_java's `StateSet`, client_python's `Enum`), so `== 1`
+ * picks the current one.
+ */
+export const SWITCH_SERIES = {
+    /** Share of traffic the load balancer sends to a colour (0-1), label `colour`. */
+    weight: "blkout_switch_weight_ratio",
+    /** The plan's step whose weights were applied last, 1-based; 0 once everything is back on the live colour. */
+    step: "blkout_switch_step",
+    /** How many steps the plan has. */
+    steps: "blkout_switch_steps",
+    /** 1 for the switch's current state, 0 for the others; label `state`. */
+    state: "blkout_switch_state",
+    /** When the switch last reported (Unix seconds): an old value means no switch is running. */
+    updated: "blkout_switch_updated_timestamp_seconds",
+} as const;
+
+/** The switch's labels: `from` and `to` on every series, `colour` on the weight, `state` on the state. */
+export const SWITCH_LABELS = { from: "from", to: "to", colour: "colour", state: "state" } as const;
+
+/** Every state the switch reports; a rename here changes the switch and the dashboard together. */
+export const SWITCH_STATES = ["running", "holding", "halted", "aborted", "rolled_back", "rollback_failed", "done"] as const;
+export type SwitchState = (typeof SWITCH_STATES)[number];
+
 /** Every series name a query may use; the dashboard check refuses any other. */
 export const KNOWN_SERIES: readonly string[] = Object.freeze([
     GATEWAY_REQUESTS,
     `${GATEWAY_DURATION}_bucket`, `${GATEWAY_DURATION}_sum`, `${GATEWAY_DURATION}_count`,
     ...Object.values(EXPORTER_SERIES),
+    ...Object.values(SWITCH_SERIES),
 ]);
 
 const SELECTOR_VALUE = /^[A-Za-z0-9._+-]{1,64}$/;
@@ -93,11 +123,6 @@ export function p95MsQuery(scope: QueryScope, by: readonly string[] = []): strin
 export function requestRateQuery(scope: QueryScope, by: readonly string[] = []): string {
     const group = by.length > 0 ? ` by (${by.join(", ")})` : "";
     return `sum${group} (rate(${GATEWAY_REQUESTS}${selector(scope.match)}[${scope.range}]))`;
-}
-
-/** One colour's share (0-1) of the requests the gateways of every colour this Prometheus sees answered. */
-export function trafficShareQuery(colour: string, range: string): string {
-    return `${requestRateQuery({ match: { [SERIES_LABELS.colour]: colour }, range })} / ${requestRateQuery({ match: {}, range })}`;
 }
 
 /** Series names a PromQL expression reads (identifiers followed by a selector, a range or nothing). */

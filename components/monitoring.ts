@@ -8,6 +8,7 @@ import { AlertReceivers, receiverProblems, renderAlertmanagerConfig, SmtpSetting
 import { renderDashboard, renderGrafanaProvisioning } from "./monitoringDashboards";
 import { ALERTMANAGER_SELECTOR, GRAFANA_SELECTOR, monitoringPolicies } from "./monitoringNetwork";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT, renderBlackboxConfig, renderPrometheusConfig } from "./monitoringPrometheus";
+import { PUSHGATEWAY_PORT, PUSHGATEWAY_SELECTOR, PUSHGATEWAY_UID, pushgatewayContainer } from "./monitoringPushgateway";
 import { renderAlertRules } from "./monitoringRules";
 import {
     alertmanagerContainer, GRAFANA_PORT, grafanaContainer, MONITORING_UIDS, MonitoringMode, monitoringSizing, prometheusContainers,
@@ -62,7 +63,8 @@ export class Monitoring extends pulumi.ComponentResource {
         const apiMetrics = Object.entries(args.apiMetrics ?? {});
         const prometheusConfig = pulumi.all([
             svcHost(metricsServiceName(args.gatewayName)), svcHost(args.gatewayName), svcHost(`${name}-alertmanager`), pulumi.all(apiMetrics.map(([, m]) => m.host)),
-        ]).apply(([metricsHost, gatewayHost, alertmanagerHost, apiHosts]) => renderPrometheusConfig({
+            svcHost(`${name}-pushgateway`),
+        ]).apply(([metricsHost, gatewayHost, alertmanagerHost, apiHosts, pushgatewayHost]) => renderPrometheusConfig({
             colour: args.colour,
             scrapeInterval: args.scrapeInterval,
             targets: {
@@ -71,6 +73,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 // The gateway Service's port 443 speaks plain HTTP inside the cluster: TLS ends at the load balancer.
                 healthUrls: [`http://${gatewayHost}:443/healthz`, ...(args.apis ?? []).map(api => `http://${gatewayHost}:443/health/${api}`)],
                 apiMetrics: Object.fromEntries(apiMetrics.map(([api, m], i) => [api, `${apiHosts[i]}:${m.port}`])),
+                pushgateway: `${pushgatewayHost}:${PUSHGATEWAY_PORT}`,
             },
         }));
         const rules = renderAlertRules(args.colour);
@@ -117,6 +120,12 @@ export class Monitoring extends pulumi.ComponentResource {
             { name: "data", emptyDir: { sizeLimit: "256Mi" } },
         ], pulumi.secret(alertmanagerConfig.apply(text => hash(text)))));
         service("alertmanager", ALERTMANAGER_SELECTOR, ALERTMANAGER_PORT);
+
+        // The switch's step (switch/stepReport.ts) waits here for Prometheus; a singleton, see monitoringPushgateway.ts.
+        const pushgateway = pushgatewayContainer();
+        singleton("pushgateway", PUSHGATEWAY_SELECTOR, podTemplate("pushgateway", PUSHGATEWAY_SELECTOR, PUSHGATEWAY_UID, [pushgateway],
+            [{ name: "data", emptyDir: { sizeLimit: "64Mi" } }], hash(JSON.stringify(pushgateway.args))));
+        service("pushgateway", PUSHGATEWAY_SELECTOR, PUSHGATEWAY_PORT);
 
         const adminPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
         const adminSecret = new k8s.core.v1.Secret(`${name}-grafana-admin-secret`, {

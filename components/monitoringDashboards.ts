@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { errorRateQuery, EXPORTER_SERIES as S, p95MsQuery, requestRateQuery, SERIES_LABELS, trafficShareQuery } from "./metricSeries";
+import { errorRateQuery, EXPORTER_SERIES as S, p95MsQuery, requestRateQuery, SERIES_LABELS, SWITCH_LABELS, SWITCH_SERIES as SW } from "./metricSeries";
 import { PROMETHEUS_PORT } from "./monitoringPrometheus";
 
 /**
@@ -25,9 +25,21 @@ export function dashboardPanels(colour: string): Panel[] {
     const own = { match: { [SERIES_LABELS.colour]: colour }, range: RANGE };
     return [
         {
+            // Not a share of requests: each colour's Prometheus scrapes only its own gateway, so that would read 100 %.
             title: "Traffic share by colour", unit: "percentunit",
-            description: "Each colour's share of the requests the gateways this Prometheus scrapes answered; the switch's weights in effect.",
-            targets: ["blue", "green"].map(c => ({ legend: c, expr: trafficShareQuery(c, RANGE) })),
+            description: "The weights the load balancer applies, as the switch reported them after its last update (through this colour's Pushgateway).",
+            targets: ["blue", "green"].map(c => ({ legend: c, expr: `max(${SW.weight}{${SWITCH_LABELS.colour}="${c}"})` })),
+        },
+        {
+            title: "Switch: current step", unit: "none",
+            description: "The step whose weights the switch applied last (0 after a rollback), of how many, and its state (the line at 1). "
+                + "The switch reports after each update, best effort: an old report time means no switch is running or it could not report.",
+            targets: [
+                { legend: "step ({{from}} to {{to}})", expr: `max by (${SWITCH_LABELS.from}, ${SWITCH_LABELS.to}) (${SW.step})` },
+                { legend: "of steps", expr: `max(${SW.steps})` },
+                { legend: "{{state}}", expr: `max by (${SWITCH_LABELS.state}) (${SW.state} == 1)` },
+                { legend: "minutes since the last report", expr: `(time() - max(${SW.updated})) / 60` },
+            ],
         },
         {
             title: "Request rate by API", unit: "reqps",

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { METRICS_PORT, PROMETHEUS_SELECTOR } from "./gatewayMetrics";
 import { DNS_EGRESS } from "./k8sWorkload";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT } from "./monitoringPrometheus";
+import { PUSHGATEWAY_PORT, PUSHGATEWAY_SELECTOR, pushgatewayPolicy } from "./monitoringPushgateway";
 import { GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
 import Input = k8s.types.input;
@@ -47,6 +48,7 @@ export function monitoringPolicies(apiMetricsPorts: readonly number[]): Monitori
                     { to: [pods(GATEWAY_SELECTOR)], ports: [tcp(METRICS_PORT), tcp(GATEWAY_POD_PORT)] },
                     ...(apiMetricsPorts.length > 0 ? [{ to: [apiPods], ports: apiMetricsPorts.map(tcp) }] : []),
                     { to: [pods(ALERTMANAGER_SELECTOR)], ports: [tcp(ALERTMANAGER_PORT)] },
+                    { to: [pods(PUSHGATEWAY_SELECTOR)], ports: [tcp(PUSHGATEWAY_PORT)] },
                     DNS_EGRESS,
                 ],
             },
@@ -72,5 +74,6 @@ export function monitoringPolicies(apiMetricsPorts: readonly number[]): Monitori
                 egress: [{ to: [pods(PROMETHEUS_SELECTOR)], ports: [tcp(PROMETHEUS_PORT)] }, DNS_EGRESS],
             },
         },
+        { key: "pushgateway", spec: pushgatewayPolicy() },
     ];
 }

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { METRICS_PORT } from "./gatewayMetrics";
+import { PUSHGATEWAY_JOB, pushgatewayScrapeJob } from "./monitoringPushgateway";
 
 /**
  * Prometheus's configuration for one colour, rendered by a pure function so the loopback tests run
@@ -13,7 +14,7 @@ export const BLACKBOX_PORT = 9115;
 export const RULES_DIR = "/etc/prometheus/rules";
 
 /** Job names: the rules and the dashboards select on them. */
-export const JOBS = { gateway: "gateway", api: "api", health: "health", prometheus: "prometheus" } as const;
+export const JOBS = { gateway: "gateway", api: "api", health: "health", prometheus: "prometheus", pushgateway: PUSHGATEWAY_JOB } as const;
 
 export interface ScrapeTargets {
     /** DNS name of the gateway's headless metrics Service (every pod's address). */
@@ -24,6 +25,8 @@ export interface ScrapeTargets {
     readonly healthUrls?: readonly string[];
     /** `host:port` of the colour's Alertmanager. */
     readonly alertmanager: string;
+    /** `host:port` of the colour's Pushgateway (the switch's step). @default none */
+    readonly pushgateway?: string;
 }
 
 export interface PrometheusConfigOptions {
@@ -73,6 +76,7 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
                 static_configs: apis.map(([api, target]) => ({ targets: [target], labels: { api } })),
             }] : []),
             ...(o.targets.healthUrls?.length ? [healthJob(o.targets.healthUrls)] : []),
+            ...(o.targets.pushgateway ? [pushgatewayScrapeJob(o.targets.pushgateway)] : []),
             { job_name: JOBS.prometheus, static_configs: [{ targets: [`127.0.0.1:${PROMETHEUS_PORT}`] }] },
         ],
     };

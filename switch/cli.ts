@@ -150,6 +150,8 @@ export async function runCli(argv: readonly string[], io: CliIo, makeDeps: DepsF
         code = EXIT.error;
     }
     await reportSplit(deps, options, err);
+    // The last step report lands before the process ends; each push is bounded, so this is too.
+    await deps?.steps?.settle();
     return code;
 }
 

@@ -1,3 +1,4 @@
+import { SwitchState } from "../components/metricSeries";
 import { COLOURS } from "../components/platformNames";
 import { Clock, withTimeout } from "./clock";
 import { evaluateGates, Sample, Thresholds, Verdict } from "./gates";
@@ -10,6 +11,7 @@ import { describeVerdict, sampleColour, toReading } from "./readings";
 import { replay } from "./record";
 import { Reporter } from "./reporter";
 import { applyRollback, correctLateUpdate } from "./rollback";
+import { StepReporter } from "./stepReport";
 import { TrafficStack } from "./traffic";
 
 export interface EngineDeps {
@@ -25,6 +27,8 @@ export interface EngineDeps {
     readonly lock: SwitchLock;
     readonly clock: Clock;
     readonly reporter: Reporter;
+    /** Where the dashboards learn the switch's step (a Pushgateway); absent: nothing is reported. */
+    readonly steps?: StepReporter;
     /** Who runs the tool: git user, $USER or the CI actor. */
     readonly actor: string;
 }
@@ -127,6 +131,7 @@ export class SwitchEngine {
         const breachStartedAt = new Date(clock.now() - (clock.monotonic() - since)).toISOString();
         const started = (prelude ? record(prelude) : Promise.resolve()).then(() => record({ type: "rollback-start", reason, weights, breachStartedAt }));
         const result = await applyRollback(this.deps.traffic, weights, run.plan.from, this.settings, clock);
+        this.tell(run, result.error === undefined ? "rolled_back" : "rollback_failed", 0, result.weights);
         await started;
         if (result.error !== undefined) {
             await record({ type: "rollback-failed", reason, error: result.error });
@@ -151,7 +156,9 @@ export class SwitchEngine {
                 return observed;
             }
         }
-        await this.journal(run, { type: "completed", weights: readBack ?? run.plan.steps[run.plan.steps.length - 1].weights });
+        const final = readBack ?? run.plan.steps[run.plan.steps.length - 1].weights;
+        await this.journal(run, { type: "completed", weights: final });
+        this.tell(run, "done", run.plan.steps.length, final);
         return { kind: "completed", switchId: run.switchId };
     }
 
@@ -167,6 +174,7 @@ export class SwitchEngine {
                     await correctLateUpdate(this, run, applied);
                     throw new LostLockError();
                 }
+                this.tell(run, "running", typeof step === "number" ? step + 1 : 0, applied);
                 await this.journal(run, { type: "weights-set", step, weights, attempt });
                 if (sameWeights(applied, weights)) {
                     await this.journal(run, { type: "verified", step, weights: applied });
@@ -196,7 +204,9 @@ export class SwitchEngine {
             const tickStarted = clock.monotonic();
             const record = replay((await store(this.deps.journal.read(run.switchId))).entries);
             if (record?.pending?.kind === "abort") {
-                await this.journal(run, { type: "aborted", weights: await this.deps.traffic.getWeights() });
+                const left = await this.deps.traffic.getWeights();
+                await this.journal(run, { type: "aborted", weights: left });
+                this.tell(run, "aborted", step + 1, left);
                 return { kind: "aborted", switchId: run.switchId };
             }
             const samples = await Promise.all(COLOURS.map(colour => sampleColour(colour, this.deps.health, run.metrics, () => clock.monotonic())));
@@ -207,6 +217,9 @@ export class SwitchEngine {
             this.deps.reporter.report({ kind: "tick", step, plan: run.plan, elapsedMs, verdict, samples });
             if (verdict.kind === "rollback") {
                 return this.rollback(run, verdict.reason, verdict.breachStartedAt);
+            }
+            if (verdict.kind !== journaled) {
+                this.tell(run, verdict.kind === "watch" ? "holding" : verdict.kind === "halt" ? "halted" : "running", step + 1, weights);
             }
             if (verdict.kind !== journaled || passed) {
                 await this.journal(run, { type: "gate", step, verdict: verdict.kind, detail: describeVerdict(verdict), readings: samples.map(toReading) });
@@ -237,6 +250,18 @@ export class SwitchEngine {
         const anchors = COLOURS.map(colour => run.history.filter(s => s.colour === colour && s.at < horizon).pop());
         const kept = run.history.filter(s => s.at >= horizon || anchors.includes(s));
         run.history.splice(0, run.history.length, ...kept);
+    }
+
+    /**
+     * Reports where the switch is, after the traffic update it describes: in the background, so no
+     * decision and no update ever waits on it, and a reporter that throws changes nothing.
+     */
+    private tell(run: Run, state: SwitchState, step: number, weights: Weights | undefined): void {
+        try {
+            this.deps.steps?.report({ from: run.plan.from, to: run.plan.to, step, steps: run.plan.steps.length, state, weights, at: this.deps.clock.now() });
+        } catch {
+            // The step report is for people watching; the switch's outcome never depends on it.
+        }
     }
 
     /** Extends the lease (a compare-and-swap) before anything that takes time or touches the weights. */

@@ -1,4 +1,5 @@
 import { parseArgs as tokenize } from "node:util";
+import { ColourUrls, parseColourUrls } from "./colourUrls";
 import { EngineSettings } from "./engine";
 import { DEFAULT_THRESHOLDS, Thresholds } from "./gates";
 import { MetricsSpec, Overrides } from "./journal";
@@ -26,6 +27,8 @@ export interface CliOptions {
     readonly store: string;
     readonly trafficDir: string;
     readonly trafficStack: string;
+    /** Each colour's Pushgateway, told the switch's step after every update (best effort); absent: no reporting. */
+    readonly pushgateway?: ColourUrls;
 }
 
 /** A default in milliseconds as a flag value: "30s", "2m", "2000ms". */
@@ -54,6 +57,7 @@ export const VALUE_FLAGS = {
     "--wait": { help: "how long abort waits for a running switch to stop", default: "60s" },
     "--metrics": { help: "synthetic | prometheus", default: "prometheus when PROMETHEUS_URL is set, else synthetic" },
     "--prometheus-url": { help: "Prometheus base URL", default: "$PROMETHEUS_URL" },
+    "--pushgateway-url": { help: "Pushgateway the switch reports its step to, best effort: one URL or blue=URL,green=URL", default: "$PUSHGATEWAY_URL, else none" },
     "--probe-paths": { help: "API routes the synthetic source probes", default: DEFAULT_PROBE_PATHS.join(",") },
     "--store": { help: "journal and lock: a directory or s3://bucket/prefix", default: "$BLKOUT_SWITCH_STORE or .switch" },
     "--traffic-dir": { help: "the traffic stack's program", default: "infra/traffic" },
@@ -175,6 +179,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { op
     }
     const metrics: MetricsSpec = kind === "prometheus" ? { kind, url: prometheusUrl ?? "" } : { kind: "synthetic", probePaths: get("--probe-paths").split(",").map(p => p.trim()) };
     const sampleIntervalMs = duration("--interval");
+    const pushgateway = parsePushgateway(values.get("--pushgateway-url") ?? env.PUSHGATEWAY_URL, problems);
     const options: CliOptions = {
         command: command as Command,
         help: false,
@@ -201,6 +206,15 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { op
         store: values.get("--store") ?? env.BLKOUT_SWITCH_STORE ?? ".switch",
         trafficDir: get("--traffic-dir"),
         trafficStack: get("--traffic-stack"),
+        ...(pushgateway ? { pushgateway } : {}),
     };
     return problems.length > 0 ? { problems } : { options, problems };
+}
+
+/** `--pushgateway-url` (or PUSHGATEWAY_URL): unset or empty means the switch reports to no one. */
+function parsePushgateway(raw: string | undefined, problems: string[]): ColourUrls | undefined {
+    if (!raw) return undefined;
+    const parsed = parseColourUrls("--pushgateway-url", raw);
+    problems.push(...parsed.problems);
+    return parsed.urls;
 }

@@ -14,6 +14,7 @@ import { Colour } from "./plan";
 import { OriginResolver } from "./probe";
 import { Reporter } from "./reporter";
 import { CliOptions } from "./settings";
+import { PushgatewayStepReporter } from "./stepReport";
 import { PulumiTrafficStack, TrafficStack } from "./traffic";
 
 export interface CliIo {
@@ -90,6 +91,7 @@ export function assembleDeps(options: CliOptions, io: CliIo, reporter: Reporter,
         ...openStore(options.store, env, io.cwd, systemClock.now),
         clock: systemClock,
         reporter,
+        ...(options.pushgateway ? { steps: new PushgatewayStepReporter({ urls: options.pushgateway, warn: line => io.stderr.write(`switch: warning: ${line}\n`) }) } : {}),
         actor: actorFrom(env),
     };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
-import { KNOWN_SERIES, seriesNamesIn } from "../../components/metricSeries";
+import { KNOWN_SERIES, seriesNamesIn, SWITCH_SERIES } from "../../components/metricSeries";
 import { DATASOURCE_UID, renderDashboard, renderGrafanaProvisioning } from "../../components/monitoringDashboards";
 
 /**
@@ -51,13 +51,18 @@ describe("the Grafana dashboards", () => {
         const dashboard = JSON.parse(renderDashboard("green")) as DashboardJson;
         expect(dashboard.uid).toBe("blkout-green");
         expect(dashboard.panels.map(p => p.title)).toEqual([
-            "Traffic share by colour", "Request rate by API", "Error rate (5xx) by API", "p95 response time by API",
+            "Traffic share by colour", "Switch: current step", "Request rate by API", "Error rate (5xx) by API", "p95 response time by API",
             "Saturation: node CPU and memory", "PostgreSQL replication lag",
         ]);
         expect(new Set(dashboard.panels.map(p => p.id)).size).toBe(dashboard.panels.length);
         expect(dashboard.panels.every(p => p.datasource.uid === DATASOURCE_UID && p.targets.every(t => t.datasource.uid === DATASOURCE_UID))).toBe(true);
         const cells = dashboard.panels.map(p => `${p.gridPos.x},${p.gridPos.y}`);
         expect(new Set(cells).size).toBe(cells.length);
+        // Traffic share is the switch's weights: each colour's Prometheus sees only its own gateway's requests.
+        const share = dashboard.panels.find(p => p.title === "Traffic share by colour")!;
+        expect(share.targets.map(t => seriesNamesIn(t.expr))).toEqual([[SWITCH_SERIES.weight], [SWITCH_SERIES.weight]]);
+        const step = dashboard.panels.find(p => p.title === "Switch: current step")!;
+        expect(step.targets.flatMap(t => seriesNamesIn(t.expr))).toEqual([SWITCH_SERIES.step, SWITCH_SERIES.steps, SWITCH_SERIES.state, SWITCH_SERIES.updated]);
         const gatewayQueries = exprsOf(dashboard).filter(e => e.includes("blkout_gateway"));
         expect(gatewayQueries.filter(e => !e.includes('colour="green"') && !e.includes('colour="blue"'))).toEqual([]);
         const datasource = parse(renderGrafanaProvisioning("prometheus").datasources) as { datasources: { uid: string; url: string }[] };

@@ -103,7 +103,8 @@ describe("the gateway's metrics sidecar", () => {
         expect(await waitForValue(prometheus, p95MsQuery(scope), v => v > 0)).toBeLessThan(1000);
         // Every dashboard query on the gateway's series answers from the real Prometheus (only green runs here).
         const panels = dashboardPanels("green").flatMap(p => p.targets.map(t => t.expr)).filter(e => e.includes("blkout_gateway") && !e.includes('colour="blue"'));
-        expect(panels.length).toBeGreaterThanOrEqual(6);
+        // Request rate, error rate and p95 (traffic share reads the switch's weights, not these series).
+        expect(panels.length).toBeGreaterThanOrEqual(5);
         for (const expr of panels) {
             expect(await waitForValue(prometheus, expr.replaceAll("$__rate_interval", "1m"), v => Number.isFinite(v))).toBeGreaterThanOrEqual(0);
         }

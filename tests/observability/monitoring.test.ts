@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { PROMETHEUS_SELECTOR } from "../../components/gatewayMetrics";
 import { Monitoring, MonitoringArgs } from "../../components/monitoring";
 import { MONITORING_IMAGES } from "../../components/monitoringWorkloads";
+import { PUSHGATEWAY_IMAGE } from "../../components/monitoringPushgateway";
 import { imageProblem } from "../../components/k8sWorkload";
 import { InvalidArgsError } from "../../components/platformNames";
 import { kubernetesResources, unwrapSecrets, validateKubernetesObjects } from "../support/k8sValidate";
@@ -59,14 +60,14 @@ describe("Monitoring", () => {
 
     it("pins every image and holds Pod Security restricted in every pod", () => {
         const workloads = active.resources.filter(r => ["kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:Deployment"].includes(r.type));
-        expect(workloads).toHaveLength(3);
+        expect(workloads).toHaveLength(4);
         for (const w of workloads) {
             const spec = podSpec(w);
             expect(spec.automountServiceAccountToken).toBe(false);
             expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
             for (const c of spec.containers) {
                 expect(imageProblem("image", c.image)).toBeUndefined();
-                expect(Object.values(MONITORING_IMAGES)).toContain(c.image);
+                expect([...Object.values(MONITORING_IMAGES), PUSHGATEWAY_IMAGE]).toContain(c.image);
                 expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
                 expect(c.readinessProbe).toBeDefined();
                 expect(c.livenessProbe).toBeDefined();
@@ -105,6 +106,30 @@ describe("Monitoring", () => {
         expect(prometheus.inputs.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: expect.objectContaining({ "app.kubernetes.io/name": "grafana" }) } }], ports: [{ protocol: "TCP", port: 9090 }] }]);
         const grafana = active.child("grafana-netpol");
         expect(grafana.inputs.spec.ingress).toEqual([]);
+    });
+
+    it("runs one Pushgateway per colour, scraped with honor_labels, reachable from Prometheus only and calling no one", () => {
+        const workload = active.child("pushgateway");
+        expect(workload.type).toBe("kubernetes:apps/v1:StatefulSet");
+        expect(workload.inputs.spec.replicas).toBe(1);
+        const [container] = podSpec(workload).containers;
+        expect(container.image).toBe("quay.io/prometheus/pushgateway:v1.5.1");
+        expect(container.args).toEqual(["--web.listen-address=:9091", "--persistence.file=/data/pushgateway.data", "--persistence.interval=1m"]);
+        expect(container.volumeMounts).toEqual([{ name: "data", mountPath: "/data" }]);
+        expect(podSpec(workload).volumes).toEqual([{ name: "data", emptyDir: { sizeLimit: "64Mi" } }]);
+        expect(active.child("pushgateway-service").inputs.spec).toMatchObject({ type: "ClusterIP", ports: [{ port: 9091, targetPort: "http" }] });
+        const config = parse(active.child("prometheus-config").inputs.data["prometheus.yml"]);
+        expect(config.scrape_configs.find((j: { job_name: string }) => j.job_name === "pushgateway")).toEqual({
+            job_name: "pushgateway", honor_labels: true, static_configs: [{ targets: [`${active.prefix}-pushgateway.blkout-blue.svc.cluster.local:9091`] }],
+        });
+        const policy = active.child("pushgateway-netpol").inputs.spec;
+        expect(policy).toEqual({
+            podSelector: { matchLabels: workload.inputs.spec.selector.matchLabels },
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: PROMETHEUS_SELECTOR } }], ports: [{ protocol: "TCP", port: 9091 }] }],
+            egress: [],
+        });
+        expect(active.child("prometheus-netpol").inputs.spec.egress).toContainEqual({ to: [{ podSelector: { matchLabels: workload.inputs.spec.selector.matchLabels } }], ports: [{ protocol: "TCP", port: 9091 }] });
     });
 
     it("keeps a standby colour's stack running with a day of history and small resources", () => {
