@@ -33,7 +33,8 @@ export function parseColourUrls(flag: string, raw: string): { readonly urls?: Co
     for (const colour of perColour ? COLOURS : []) {
         if (urls[colour] === undefined) problems.push(`${flag}: expected a URL for ${colour} too (${COLOURS.map(c => `${c}=URL`).join(",")})`);
     }
-    return problems.length > 0 ? { problems } : { urls: urls as ColourUrls, problems };
+    // One URL for both colours is checked once per colour: its problem is said once.
+    return problems.length > 0 ? { problems: [...new Set(problems)] } : { urls: urls as ColourUrls, problems };
 }
 
 function urlProblem(value: string): string | undefined {

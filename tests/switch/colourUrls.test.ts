@@ -32,6 +32,10 @@ describe("parseColourUrls", () => {
         expect(parseColourUrls("--x", "blue=nope,green=ftp://x").problems).toHaveLength(2);
     });
 
+    it("says a bad URL meant for both colours once", () => {
+        expect(parseColourUrls("--x", "ftp://x").problems).toEqual(['--x: expected an http(s) URL, got "ftp://x"']);
+    });
+
     it("never echoes a password it refuses", () => {
         expect(parseColourUrls("--x", "blue=http://u:hunter2@a:1,green=http://b:2").problems.join("\n")).not.toContain("hunter2");
     });
