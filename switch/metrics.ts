@@ -107,10 +107,11 @@ export class PrometheusMetricsSource implements MetricsSource {
     private async query(base: string, promql: string): Promise<number | undefined> {
         const url = new URL("api/v1/query", base.endsWith("/") ? base : `${base}/`);
         url.searchParams.set("query", promql);
+        // An unreachable Prometheus is named, so a halt says which colour's is down.
         const response = await fetch(url, {
             headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
             signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-        });
+        }).catch((err: Error) => { throw new Error(`prometheus ${url.origin}: ${err.message}`); });
         const body = (await response.json().catch(() => ({}))) as InstantQueryBody;
         if (!response.ok || body.status !== "success" || body.data?.resultType !== "vector") {
             throw new Error(`prometheus ${url.origin}: ${body.error ?? `HTTP ${response.status}`}`);
