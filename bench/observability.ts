@@ -10,8 +10,8 @@ import { FAST_FLAGS, runSwitch } from "../tests/switch/support/platform";
 import { instantValue, ObservedPlatform, startObservedPlatform, warmUp } from "../tests/observability/support/observedPlatform";
 
 /**
- * Figures for `npm run bench` (never assertions): the real metrics chain (nginx, mtail, a real
- * Prometheus scraping every 5 s) feeding the switch. Green's events API answers every request with
+ * Figures for `npm run bench` (never assertions): the real metrics chain (nginx, mtail, and each
+ * colour's own real Prometheus scraping its gateway every 5 s, as in the cluster) feeding the switch. Green's events API answers every request with
  * 500 at the 20 % step (20 % of green's requests fail); the seed's 2-minute error window is scaled
  * to 10 s. Reported: first failing request to the rollback decision, and how much of that is the
  * metrics pipeline (scrape interval, rate window) rather than the breach window itself.
@@ -35,7 +35,7 @@ function flags(store: string, prometheusUrl: string): string[] {
 
 async function warm(platform: ObservedPlatform): Promise<void> {
     const greenRate = requestRateQuery({ match: { colour: "green" }, range: "1m" });
-    for (let i = 0; i < 60 && !((await instantValue(platform.prometheus, greenRate)) ?? 0); i++) {
+    for (let i = 0; i < 60 && !((await instantValue(platform.prometheus.green, greenRate)) ?? 0); i++) {
         await Promise.all([warmUp(platform.sites.green, 5), warmUp(platform.sites.blue, 5), new Promise(resolve => setTimeout(resolve, 1000))]);
     }
 }
@@ -76,7 +76,7 @@ export async function benchObservability(): Promise<Record<string, string | numb
         const cost = await metricsLogCost(platform);
         platform.edge.onChange(w => { if (w.green === 20) platform.sites.green.apis.events.set({ status: 500 }); });
         load.start();
-        const run = await runSwitch(flags(store, platform.prometheus.url), platform.traffic());
+        const run = await runSwitch(flags(store, platform.prometheusUrl()), platform.traffic());
         const results = await load.stop();
         const firstFailure = Math.min(...results.filter(r => r.colour === "green" && (r.status ?? 0) >= 500).map(r => r.endedAt));
         const start = (await allEntries(openStore(store, {}, "/", Date.now).journal)).find(e => e.type === "rollback-start");
@@ -87,6 +87,7 @@ export async function benchObservability(): Promise<Record<string, string | numb
         const total = (decidedAt - firstFailure) / 1000;
         return {
             "scrape interval / switch rate window / error window (seed 2 min, scaled)": `${SCRAPE_INTERVAL_S} s / 1 m / ${ERROR_WINDOW_S} s`,
+        "prometheus": `one per colour (--prometheus-url ${platform.prometheusUrl()})`,
             "first failing request (20 % errors) to rollback decision, s": Number(total.toFixed(2)),
             "of which the breach window, s": ERROR_WINDOW_S,
             "added by the metrics pipeline (scrapes, rate over 1 m reaching 5 %, sampling), s": Number((total - ERROR_WINDOW_S).toFixed(2)),

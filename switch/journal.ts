@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { COLOURS, recordOf } from "../components/platformNames";
+import { ColourUrls } from "./colourUrls";
 import { Thresholds, Verdict } from "./gates";
 import { ObjectStore } from "./objectStore";
 import { Colour, Weights } from "./plan";
@@ -17,8 +19,19 @@ export interface GateReading {
 
 export type StepRef = number | "rollback";
 
-/** Where the switch reads error rate and latency; journaled so `resume` and `rollback` use the same. */
-export type MetricsSpec = { readonly kind: "synthetic"; readonly probePaths: readonly string[] } | { readonly kind: "prometheus"; readonly url: string };
+/**
+ * Where the switch reads error rate and latency; journaled so `resume` and `rollback` use the same.
+ * Prometheus has a URL per colour: each colour's Prometheus scrapes only its own gateway.
+ */
+export type MetricsSpec = { readonly kind: "synthetic"; readonly probePaths: readonly string[] } | { readonly kind: "prometheus"; readonly urls: ColourUrls };
+
+/**
+ * Journals written before per-colour URLs hold `{ kind: "prometheus", url }`: that one Prometheus
+ * answered for both colours, so it still does. Every other spec is returned as it is.
+ */
+export function normaliseMetricsSpec(spec: MetricsSpec | { readonly kind: "prometheus"; readonly url: string }): MetricsSpec {
+    return spec.kind === "prometheus" && !("urls" in spec) && typeof spec.url === "string" ? { kind: "prometheus", urls: recordOf(COLOURS, () => spec.url) } : spec as MetricsSpec;
+}
 
 /** Settings a resume may override; the override is journaled with the resume. */
 export interface Overrides {
@@ -116,7 +129,14 @@ export function parseEntry(key: string, body: string, switchId: string, seq: num
     if (value.seq !== seq || value.switchId !== switchId || !Number.isInteger(value.fence) || typeof value.at !== "string") {
         return { problem: `${key}: sequence, switch or fence does not match its place in the journal, skipped` };
     }
-    return { entry: value as JournalEntry };
+    return { entry: withCurrentMetrics(value as JournalEntry) };
+}
+
+/** The two entries that carry a metrics spec, read in today's shape whatever shape they were written in. */
+function withCurrentMetrics(entry: JournalEntry): JournalEntry {
+    if (entry.type === "start" && entry.metrics) return { ...entry, metrics: normaliseMetricsSpec(entry.metrics) };
+    if (entry.type === "resumed" && entry.overrides?.metrics) return { ...entry, overrides: { ...entry.overrides, metrics: normaliseMetricsSpec(entry.overrides.metrics) } };
+    return entry;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { errorRateQuery, p95MsQuery, SERIES_LABELS } from "../components/metricSeries";
+import { ColourUrls } from "./colourUrls";
 import { Colour } from "./plan";
 import { OriginResolver, percentile, probe, probeFailure } from "./probe";
 
@@ -69,8 +70,11 @@ export function prometheusQueries(colour: Colour, o: PrometheusQueryOptions = {}
 }
 
 export interface PrometheusOptions extends PrometheusQueryOptions {
-    /** Base URL, e.g. "http://prometheus.monitoring:9090". */
-    readonly url: string;
+    /**
+     * Each colour's Prometheus base URL, e.g. "http://127.0.0.1:9091" (a port-forward to that
+     * colour's cluster). Each scrapes only its own gateway, so a colour is asked only at its own.
+     */
+    readonly urls: ColourUrls;
     /** Sent as a bearer token when set; never logged. */
     readonly token?: string;
     /** @default 10000 */
@@ -83,7 +87,10 @@ interface InstantQueryBody {
     data?: { resultType?: string; result?: { value?: [number, string] }[] };
 }
 
-/** Production source: instant queries against the Prometheus HTTP API (`/api/v1/query`). */
+/**
+ * Production source: instant queries against each colour's own Prometheus HTTP API (`/api/v1/query`).
+ * One colour's Prometheus down makes only that colour's reading throw: missing metrics, never "no traffic".
+ */
 export class PrometheusMetricsSource implements MetricsSource {
     readonly name = "prometheus";
 
@@ -91,18 +98,20 @@ export class PrometheusMetricsSource implements MetricsSource {
 
     async sample(colour: Colour): Promise<MetricsReading> {
         const queries = prometheusQueries(colour, this.options);
-        const [errorRate, p95Ms] = await Promise.all([this.query(queries.errorRate), this.query(queries.p95Ms)]);
+        const base = this.options.urls[colour];
+        const [errorRate, p95Ms] = await Promise.all([this.query(base, queries.errorRate), this.query(base, queries.p95Ms)]);
         return { errorRate, p95Ms };
     }
 
     /** The single value of an instant vector, as a number (NaN, ±Infinity included); undefined when empty. */
-    private async query(promql: string): Promise<number | undefined> {
-        const url = new URL("api/v1/query", this.options.url.endsWith("/") ? this.options.url : `${this.options.url}/`);
+    private async query(base: string, promql: string): Promise<number | undefined> {
+        const url = new URL("api/v1/query", base.endsWith("/") ? base : `${base}/`);
         url.searchParams.set("query", promql);
+        // An unreachable Prometheus is named, so a halt says which colour's is down.
         const response = await fetch(url, {
             headers: this.options.token ? { authorization: `Bearer ${this.options.token}` } : {},
             signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-        });
+        }).catch((err: Error) => { throw new Error(`prometheus ${url.origin}: ${err.message}`); });
         const body = (await response.json().catch(() => ({}))) as InstantQueryBody;
         if (!response.ok || body.status !== "success" || body.data?.resultType !== "vector") {
             throw new Error(`prometheus ${url.origin}: ${body.error ?? `HTTP ${response.status}`}`);

@@ -1,5 +1,5 @@
 import { Sample, Verdict } from "./gates";
-import { JournalEntry } from "./journal";
+import { JournalEntry, MetricsSpec } from "./journal";
 import { formatDuration, formatWeights, SwitchPlan } from "./plan";
 
 export type Progress =
@@ -16,11 +16,18 @@ export const silentReporter: Reporter = { report: () => undefined };
 
 const stepName = (step: number | "rollback", total?: number) => (step === "rollback" ? "rollback" : `step ${step + 1}${total ? `/${total}` : ""}`);
 
+/** Where the metrics come from: one Prometheus URL when both colours share it, else each colour's. */
+export function describeMetrics(spec: MetricsSpec): string {
+    if (spec.kind === "synthetic") return "synthetic probes";
+    const { blue, green } = spec.urls;
+    return blue === green ? `prometheus at ${blue}` : `prometheus at blue ${blue}, green ${green}`;
+}
+
 /** One line for a journal entry, as both displays print it. */
 export function describeEntry(entry: JournalEntry): string {
     switch (entry.type) {
         case "start":
-            return `switch ${entry.switchId}: ${entry.from} (${entry.releases[entry.from]}) -> ${entry.to} (${entry.releases[entry.to]}), steps ${entry.steps.join(",")}, window ${formatDuration(entry.windowMs)}, metrics from ${entry.metrics.kind === "prometheus" ? `prometheus at ${entry.metrics.url}` : "synthetic probes"}, by ${entry.by}`;
+            return `switch ${entry.switchId}: ${entry.from} (${entry.releases[entry.from]}) -> ${entry.to} (${entry.releases[entry.to]}), steps ${entry.steps.join(",")}, window ${formatDuration(entry.windowMs)}, metrics from ${describeMetrics(entry.metrics)}, by ${entry.by}`;
         case "step-start":
             return `${stepName(entry.step)}: setting ${formatWeights(entry.weights)}`;
         case "weights-set":

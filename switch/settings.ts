@@ -56,7 +56,7 @@ export const VALUE_FLAGS = {
     "--lock-ttl": { help: "lease of the switch lock, renewed while running", default: "2m" },
     "--wait": { help: "how long abort waits for a running switch to stop", default: "60s" },
     "--metrics": { help: "synthetic | prometheus", default: "prometheus when PROMETHEUS_URL is set, else synthetic" },
-    "--prometheus-url": { help: "Prometheus base URL", default: "$PROMETHEUS_URL" },
+    "--prometheus-url": { help: "Prometheus base URL for both colours, or blue=URL,green=URL (each colour's own)", default: "$PROMETHEUS_URL" },
     "--pushgateway-url": { help: "Pushgateway the switch reports its step to, best effort: one URL or blue=URL,green=URL", default: "$PUSHGATEWAY_URL, else none" },
     "--probe-paths": { help: "API routes the synthetic source probes", default: DEFAULT_PROBE_PATHS.join(",") },
     "--store": { help: "journal and lock: a directory or s3://bucket/prefix", default: "$BLKOUT_SWITCH_STORE or .switch" },
@@ -172,14 +172,17 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { op
     const explicitThresholds = Object.fromEntries(Object.entries(thresholdFlags).filter(([, [flag]]) => values.has(flag)).map(([key]) => [key, thresholds[key as keyof Thresholds]]));
     const prometheusUrl = values.get("--prometheus-url") ?? env.PROMETHEUS_URL;
     const kind = values.get("--metrics") ?? (prometheusUrl ? "prometheus" : "synthetic");
+    // A problem names where the bad value came from: the flag, or the variable when the flag is absent.
+    const prometheus = kind === "prometheus" && prometheusUrl ? parseColourUrls(values.has("--prometheus-url") ? "--prometheus-url" : "PROMETHEUS_URL", prometheusUrl) : undefined;
     if (kind !== "synthetic" && kind !== "prometheus") {
         problems.push(`--metrics: expected "synthetic" or "prometheus", got ${JSON.stringify(kind)}`);
     } else if (kind === "prometheus" && !prometheusUrl) {
-        problems.push("--prometheus-url: expected a URL (or PROMETHEUS_URL) when --metrics is prometheus");
+        problems.push("--prometheus-url: expected a URL, or blue=URL,green=URL (or PROMETHEUS_URL) when --metrics is prometheus");
     }
-    const metrics: MetricsSpec = kind === "prometheus" ? { kind, url: prometheusUrl ?? "" } : { kind: "synthetic", probePaths: get("--probe-paths").split(",").map(p => p.trim()) };
+    problems.push(...prometheus?.problems ?? []);
+    const metrics: MetricsSpec = kind === "prometheus" && prometheus?.urls ? { kind, urls: prometheus.urls } : { kind: "synthetic", probePaths: get("--probe-paths").split(",").map(p => p.trim()) };
     const sampleIntervalMs = duration("--interval");
-    const pushgateway = parsePushgateway(values.get("--pushgateway-url") ?? env.PUSHGATEWAY_URL, problems);
+    const pushgateway = parsePushgateway(values.has("--pushgateway-url") ? "--pushgateway-url" : "PUSHGATEWAY_URL", values.get("--pushgateway-url") ?? env.PUSHGATEWAY_URL, problems);
     const options: CliOptions = {
         command: command as Command,
         help: false,
@@ -212,9 +215,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { op
 }
 
 /** `--pushgateway-url` (or PUSHGATEWAY_URL): unset or empty means the switch reports to no one. */
-function parsePushgateway(raw: string | undefined, problems: string[]): ColourUrls | undefined {
+function parsePushgateway(source: string, raw: string | undefined, problems: string[]): ColourUrls | undefined {
     if (!raw) return undefined;
-    const parsed = parseColourUrls("--pushgateway-url", raw);
+    const parsed = parseColourUrls(source, raw);
     problems.push(...parsed.problems);
     return parsed.urls;
 }

@@ -79,7 +79,7 @@ export function assembleDeps(options: CliOptions, io: CliIo, reporter: Reporter,
         })
         : undefined;
     const metricsFor = (spec: MetricsSpec): MetricsSource => (spec.kind === "prometheus"
-        ? new PrometheusMetricsSource({ url: spec.url, token: env.PROMETHEUS_TOKEN })
+        ? new PrometheusMetricsSource({ urls: spec.urls, token: env.PROMETHEUS_TOKEN })
         // Six samples' worth of probes: enough for a p95, short enough to clear soon after a blip.
         : new SyntheticProbeSource({ origin, paths: spec.probePaths, windowMs: 6 * options.engine.sampleIntervalMs, now: systemClock.monotonic }));
     return {

@@ -7,15 +7,21 @@ import { allEntries } from "../switch/support/fakes";
 import { failed, LoadGenerator } from "../switch/support/load";
 import { FAST_FLAGS, runSwitch } from "../switch/support/platform";
 import { requestRateQuery } from "../../components/metricSeries";
-import { ObservedPlatform, instantValue, startObservedPlatform, warmUp } from "./support/observedPlatform";
+import { COLOURS } from "../../components/platformNames";
+import { ObservedPlatform, PrometheusShape, instantValue, startObservedPlatform, warmUp } from "./support/observedPlatform";
 
 /**
- * The switch with its Prometheus source against a real Prometheus that scrapes the real gateways'
- * mtail sidecars: every gate decision here is computed by real PromQL over real requests.
+ * The switch with its Prometheus source against real Prometheus processes that scrape the real
+ * gateways' mtail sidecars: every gate decision here is computed by real PromQL over real requests.
+ * As in the cluster, each colour has its own Prometheus, with that colour's rendered config, scraping
+ * only its own gateway, and the switch is given `blue=…,green=…`; one scenario keeps a single
+ * Prometheus for both colours (one URL, as before per-colour URLs).
  */
 
 /** Five read routes, one per path, so one failing API is exactly 20 % of the requests. */
 const PATHS = ["/api/resources", "/api/chat", "/api/events", "/api/articles", "/api/categories"];
+
+jest.setTimeout(90_000);
 
 let platform: ObservedPlatform;
 let store: string;
@@ -38,18 +44,22 @@ beforeEach(async () => {
     platform.edge.set({ blue: 100, green: 0 });
     atTwenty = undefined;
     load = new LoadGenerator(platform.edge.url, { paths: PATHS, maxDurationMs: 60_000, maxRequests: 30_000 });
-    // A fresh Prometheus per scenario: the 1 m rate window must not carry the last scenario's faults.
-    await platform.prometheus.stop();
-    await platform.restartPrometheus();
-    // A smoke test against both colours before the switch, as the deploy does: their series exist from the start.
-    // Rates need two scrapes that saw requests, so it keeps going until Prometheus shows green's.
-    // The switch's preflight asks Prometheus about the live colour too, so both colours' rates must show.
-    const rates = (["blue", "green"] as const).map(colour => requestRateQuery({ match: { colour }, range: "1m" }));
-    const bothShow = async () => (await Promise.all(rates.map(rate => instantValue(platform.prometheus, rate)))).every(value => (value ?? 0) > 0);
+});
+
+/**
+ * Fresh Prometheus processes per scenario, in the given shape: the 1 m rate window must not carry
+ * the last scenario's faults. Then a smoke test against both colours before the switch, as the
+ * deploy does, so their series exist from the start: rates need two scrapes that saw requests, so
+ * it keeps going until each colour's Prometheus shows its colour's (the preflight asks about both).
+ */
+async function freshPrometheus(shape: PrometheusShape): Promise<void> {
+    await platform.restartPrometheus(shape);
+    const bothShow = async () => (await Promise.all(COLOURS.map(colour => instantValue(platform.prometheus[colour], rate(colour))))).every(value => (value ?? 0) > 0);
     for (let i = 0; i < 40 && !(await bothShow()); i++) {
         await Promise.all([warmUp(platform.sites.green, 5), warmUp(platform.sites.blue, 5), new Promise(resolve => setTimeout(resolve, 500))]);
     }
-});
+}
+const rate = (colour: "blue" | "green") => requestRateQuery({ match: { colour }, range: "1m" });
 afterEach(async () => {
     await load.stop();
     await rm(store, { recursive: true, force: true });
@@ -63,7 +73,7 @@ function toGreen(stepWindow = "3s"): ReturnType<typeof runSwitch> {
     const flags = [...FAST_FLAGS];
     flags[flags.indexOf("--metrics-grace") + 1] = "3s";
     flags[flags.indexOf("--window") + 1] = stepWindow;
-    return runSwitch(["to", "green", "--store", store, ...flags, "--metrics", "prometheus", "--prometheus-url", platform.prometheus.url], platform.traffic());
+    return runSwitch(["to", "green", "--store", store, ...flags, "--metrics", "prometheus", "--prometheus-url", platform.prometheusUrl()], platform.traffic());
 }
 
 const journal = () => allEntries(openStore(store, {}, "/", Date.now).journal);
@@ -72,8 +82,9 @@ function whenGreenAtTwenty(act: () => unknown): void {
     atTwenty = act;
 }
 
-describe("the switch gated by a real Prometheus", () => {
-    it("completes a healthy switch with no failed request", async () => {
+describe("the switch gated by each colour's own real Prometheus", () => {
+    it("completes a healthy switch with no failed request, each colour read at its own Prometheus", async () => {
+        await freshPrometheus("per-colour");
         const before = platform.edge.changes.length;
         load.start();
         const run = await toGreen();
@@ -84,11 +95,16 @@ describe("the switch gated by a real Prometheus", () => {
         expect(results.filter(failed)).toEqual([]);
         const gates = (await journal()).filter(e => e.type === "gate");
         expect(gates.length).toBeGreaterThanOrEqual(4);
+        expect((await journal()).find(e => e.type === "start")).toMatchObject({
+            metrics: { kind: "prometheus", urls: { blue: platform.prometheus.blue.url, green: platform.prometheus.green.url } },
+        });
+        // Each sees only its own gateway (green took traffic, blue served it all along): one URL for both would read nothing for one colour.
+        expect(await instantValue(platform.prometheus.blue, rate("green"))).toBeUndefined();
+        expect(await instantValue(platform.prometheus.green, rate("blue"))).toBeUndefined();
     });
 
-    jest.setTimeout(90_000);
-
     it("rolls back through the error-rate gate when green's API answers 20 % of requests with 500", async () => {
+        await freshPrometheus("per-colour");
         whenGreenAtTwenty(() => platform.sites.green.apis.events.set({ status: 500 }));
         load.start();
         const run = await toGreen("15s");
@@ -104,6 +120,7 @@ describe("the switch gated by a real Prometheus", () => {
     });
 
     it("rolls back through the p95 gate when green's API is slow", async () => {
+        await freshPrometheus("per-colour");
         whenGreenAtTwenty(() => platform.sites.green.apis.events.set({ latencyMs: 1500 }));
         load.start();
         const run = await toGreen("15s");
@@ -114,8 +131,27 @@ describe("the switch gated by a real Prometheus", () => {
         expect(platform.edge.weights()).toEqual({ blue: 100, green: 0 });
     });
 
-    it("halts at the current weights when Prometheus stops", async () => {
-        whenGreenAtTwenty(() => platform.prometheus.stop());
+    it("halts at the current weights when only green's Prometheus stops, naming it; blue's keeps answering", async () => {
+        await freshPrometheus("per-colour");
+        const green = platform.prometheus.green;
+        whenGreenAtTwenty(() => green.stop());
+        load.start();
+        const run = await toGreen();
+        await load.stop();
+        expect(run.code).toBe(4);
+        expect(run.stderr).toMatch(/halted at its current weights: green metrics unavailable for [\d.]+ s \(prometheus: prometheus /);
+        expect(run.stderr).toContain(`prometheus ${green.url}: fetch failed`);
+        expect(platform.edge.weights()).toEqual({ blue: 80, green: 20 });
+        expect((await journal()).map(e => e.type).slice(-1)).toEqual(["halted"]);
+        expect(await instantValue(platform.prometheus.blue, rate("blue"))).toBeGreaterThan(0);
+    });
+});
+
+describe("the switch gated by one real Prometheus for both colours (a single --prometheus-url)", () => {
+    it("halts at the current weights when that Prometheus stops", async () => {
+        await freshPrometheus("shared");
+        expect(platform.prometheusUrl()).toBe(platform.prometheus.blue.url);
+        whenGreenAtTwenty(() => platform.prometheus.blue.stop());
         load.start();
         const run = await toGreen();
         await load.stop();

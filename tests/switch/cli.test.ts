@@ -120,8 +120,30 @@ describe("help and the environment", () => {
 
     it("picks Prometheus when PROMETHEUS_URL is set and the seeds' thresholds by default", () => {
         const { options } = parseArgs(["to", "green"], { PROMETHEUS_URL: "http://prometheus:9090" });
-        expect(options).toMatchObject({ metrics: { kind: "prometheus", url: "http://prometheus:9090" }, steps: [5, 20, 50, 100], windowMs: 300_000, overrides: {} });
+        expect(options).toMatchObject({ metrics: { kind: "prometheus", urls: { blue: "http://prometheus:9090", green: "http://prometheus:9090" } }, steps: [5, 20, 50, 100], windowMs: 300_000, overrides: {} });
         expect(options?.engine.thresholds).toEqual({ healthFailingMs: 30_000, errorRate: 0.05, errorRateWindowMs: 120_000, p95Ms: 2000, p95WindowMs: 60_000, metricsMissingMs: 30_000, breachFraction: 0.8 });
+    });
+
+    it("takes one Prometheus URL per colour, and journals them as an override of resume", () => {
+        const perColour = "blue=http://127.0.0.1:9091,green=http://127.0.0.1:9092";
+        const urls = { blue: "http://127.0.0.1:9091", green: "http://127.0.0.1:9092" };
+        expect(parseArgs(["to", "green"], { PROMETHEUS_URL: perColour }).options?.metrics).toEqual({ kind: "prometheus", urls });
+        expect(parseArgs(["resume", "--prometheus-url", perColour], {}).options?.overrides).toEqual({ metrics: { kind: "prometheus", urls } });
+    });
+
+    it.each([
+        [["--prometheus-url", "blue=http://127.0.0.1:9091"], {}, "--prometheus-url: expected a URL for green too"],
+        [[], { PROMETHEUS_URL: "blue=http://127.0.0.1:9091,green=http://127.0.0.1:9092,red=http://x:1" }, "PROMETHEUS_URL: expected blue or green before \"=\""],
+        [["--prometheus-url", "ftp://x"], { PROMETHEUS_URL: "nonsense" }, "--prometheus-url: expected an http(s) URL, got \"ftp://x\""],
+        [["--metrics", "prometheus"], {}, "--prometheus-url: expected a URL, or blue=URL,green=URL (or PROMETHEUS_URL)"],
+    ])("refuses Prometheus URLs %j %j, naming where they came from", (flags, env, problem) => {
+        const { options, problems } = parseArgs(["to", "green", ...flags], env);
+        expect(options).toBeUndefined();
+        expect(problems).toEqual([expect.stringContaining(problem)]);
+    });
+
+    it("ignores PROMETHEUS_URL when synthetic probes are asked for", () => {
+        expect(parseArgs(["to", "green", "--metrics", "synthetic"], { PROMETHEUS_URL: "nonsense" }).options?.metrics.kind).toBe("synthetic");
     });
 
     it("names the CI actor, else git's user, else $USER", () => {

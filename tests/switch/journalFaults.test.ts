@@ -4,6 +4,7 @@ import { SwitchCommands } from "../../switch/commands";
 import { SwitchEngine } from "../../switch/engine";
 import { JournalEvent, MetricsSpec } from "../../switch/journal";
 import { MetricsSource } from "../../switch/metrics";
+import { describeEntry } from "../../switch/reporter";
 import { history, statusReport } from "../../switch/settle";
 import { allEntries, harness, Harness, SEED_SETTINGS } from "./support/fakes";
 
@@ -100,7 +101,7 @@ describe("resume uses what the switch was started with", () => {
     });
 
     it("reads metrics from the journaled source, not the command line's", async () => {
-        const journaled: MetricsSpec = { kind: "prometheus", url: "http://prometheus.monitoring:9090" };
+        const journaled: MetricsSpec = { kind: "prometheus", urls: { blue: "http://127.0.0.1:9091", green: "http://127.0.0.1:9092" } };
         await splitAt20(started({ metrics: journaled }));
         const asked: MetricsSpec[] = [];
         const source: MetricsSource = { name: "journaled prometheus", sample: async () => ({ errorRate: 0.001, p95Ms: 100 }) };
@@ -108,6 +109,43 @@ describe("resume uses what the switch was started with", () => {
         const outcome = await new SwitchCommands(new SwitchEngine(deps, SEED_SETTINGS), { requestWaitMs: 1000, pollMs: 100 }).resume();
         expect(outcome.kind).toBe("completed");
         expect(asked).toEqual([journaled]);
+    });
+});
+
+describe("a journal written before each colour had its own Prometheus URL", () => {
+    const oldSpec = { kind: "prometheus", url: "http://prometheus.monitoring:9090" };
+    const bothColours: MetricsSpec = { kind: "prometheus", urls: { blue: "http://prometheus.monitoring:9090", green: "http://prometheus.monitoring:9090" } };
+    /** The start entry as the previous tool wrote it: `metrics: { kind, url }`. */
+    async function oldStart(): Promise<void> {
+        await mkdir(join(h.dir, "journal", switchId), { recursive: true });
+        await writeFile(entryPath(1), JSON.stringify({ ...started(), metrics: oldSpec, v: 1, seq: 1, fence: 1, switchId, at: "2025-06-01T11:00:00.000Z", by: "older tool" }));
+        const append = (event: JournalEvent) => h.deps.journal.append(switchId, event, { fence: 1, by: "older tool", at: "2025-06-01T11:00:01.000Z" });
+        await append({ type: "step-start", step: 0, weights: { blue: 95, green: 5 } });
+        await append({ type: "verified", step: 0, weights: { blue: 95, green: 5 } });
+        await append({ type: "step-start", step: 1, weights: { blue: 80, green: 20 } });
+        await h.traffic.setWeights({ blue: 80, green: 20 }, "blue");
+    }
+
+    it("reads its one URL as both colours' in status, history and the printed start line", async () => {
+        await oldStart();
+        const status = await statusReport(h.deps);
+        expect(status.problems).toEqual([]);
+        expect(status.latest).toMatchObject({ switchId, state: "running", step: 1, metrics: bothColours });
+        expect((await history(h.deps)).records[0].metrics).toEqual(bothColours);
+        const start = (await allEntries(h.deps.journal)).find(e => e.type === "start")!;
+        expect(describeEntry(start)).toContain("metrics from prometheus at http://prometheus.monitoring:9090, by older tool");
+    });
+
+    it("resumes on that URL for both colours, and reads an old-shape override in a resumed entry the same way", async () => {
+        await oldStart();
+        await writeFile(entryPath(5), JSON.stringify({ type: "resumed", step: 1, overrides: { metrics: { kind: "prometheus", url: "http://override:9090" } }, v: 1, seq: 5, fence: 2, switchId, at: "2025-06-01T11:01:00.000Z", by: "older tool" }));
+        const resumed = (await allEntries(h.deps.journal)).find(e => e.type === "resumed");
+        expect(resumed).toMatchObject({ overrides: { metrics: { kind: "prometheus", urls: { blue: "http://override:9090", green: "http://override:9090" } } } });
+        const asked: MetricsSpec[] = [];
+        const source: MetricsSource = { name: "journaled prometheus", sample: async () => ({ errorRate: 0.001, p95Ms: 100 }) };
+        const deps = { ...h.deps, metricsFor: (spec: MetricsSpec) => { asked.push(spec); return source; } };
+        expect((await new SwitchCommands(new SwitchEngine(deps, SEED_SETTINGS), { requestWaitMs: 1000, pollMs: 100 }).resume()).kind).toBe("completed");
+        expect(asked).toEqual([bothColours]);
     });
 });
 

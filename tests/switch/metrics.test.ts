@@ -6,6 +6,8 @@ import { Colour } from "../../switch/plan";
 import { FakeServer, json, SeenRequest, startFakeServer } from "./support/httpFake";
 import { ColourSite, startColour } from "./support/platform";
 
+const both = (url: string) => ({ blue: url, green: url });
+
 describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => {
     let answer: (req: SeenRequest, res: ServerResponse) => void;
     let prometheus: FakeServer;
@@ -16,7 +18,7 @@ describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => 
 
     it("builds the error-rate and p95 queries for the colour and sends them to /api/v1/query with the token", async () => {
         answer = (req, res) => vector(req.url.searchParams.get("query")!.startsWith("histogram_quantile") ? "812.5" : "0.031")(req, res);
-        const source = new PrometheusMetricsSource({ url: `${prometheus.url}/prom/`, token: "t0ken", range: "2m" });
+        const source = new PrometheusMetricsSource({ urls: both(`${prometheus.url}/prom/`), token: "t0ken", range: "2m" });
         expect(await source.sample("green")).toEqual({ errorRate: 0.031, p95Ms: 812.5 });
         const seen = prometheus.requests.slice(-2);
         expect(seen.map(r => r.url.pathname)).toEqual(["/prom/api/v1/query", "/prom/api/v1/query"]);
@@ -39,20 +41,20 @@ describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => 
         ["a negative rate (a counter reset)", "-0.2", "error rate: impossible value -0.2; p95: impossible value -0.2"],
     ])("counts %s as missing data, never as a healthy reading", async (_what, value, problems) => {
         answer = vector(value);
-        const source = new PrometheusMetricsSource({ url: prometheus.url });
+        const source = new PrometheusMetricsSource({ urls: both(prometheus.url) });
         const sample = await sampleColour("green", { check: async () => ({ healthy: true, failures: [], missing: [] }) }, source, () => 7);
         expect(sample).toMatchObject({ at: 7, errorRate: undefined, p95Ms: undefined, missing: [`prometheus: ${problems}`] });
     });
 
     it("counts a 500 as missing, naming the status", async () => {
         answer = (_req, res) => { res.writeHead(500, { "content-type": "text/html" }); res.end("<h1>Internal Server Error</h1>"); };
-        const sample = await sampleColour("green", { check: async () => ({ healthy: true, failures: [], missing: [] }) }, new PrometheusMetricsSource({ url: prometheus.url }), () => 1);
+        const sample = await sampleColour("green", { check: async () => ({ healthy: true, failures: [], missing: [] }) }, new PrometheusMetricsSource({ urls: both(prometheus.url) }), () => 1);
         expect(sample).toMatchObject({ errorRate: undefined, p95Ms: undefined, missing: [`prometheus: prometheus ${prometheus.url}: HTTP 500`] });
     });
 
     it("counts an answer slower than its timeout as missing", async () => {
         answer = (req, res) => { setTimeout(() => vector("0.01")(req, res), 600); };
-        const source = new PrometheusMetricsSource({ url: prometheus.url, timeoutMs: 150 });
+        const source = new PrometheusMetricsSource({ urls: both(prometheus.url), timeoutMs: 150 });
         const sample = await sampleColour("green", { check: async () => ({ healthy: true, failures: [], missing: [] }) }, source, () => 1);
         expect(sample.missing).toEqual([expect.stringMatching(/^prometheus: .*(abort|timeout|TimeoutError)/i)]);
         expect(sample.errorRate).toBeUndefined();
@@ -60,11 +62,43 @@ describe("PrometheusMetricsSource against a fake Prometheus on loopback", () => 
 
     it("fails with Prometheus's own error, which the sampler records as missing metrics", async () => {
         answer = (_req, res) => json(res, 400, { status: "error", errorType: "bad_data", error: "parse error at char 4" });
-        const source = new PrometheusMetricsSource({ url: prometheus.url });
+        const source = new PrometheusMetricsSource({ urls: both(prometheus.url) });
         await expect(source.sample("blue")).rejects.toThrow(`prometheus ${prometheus.url}: parse error at char 4`);
         const health = { check: async () => ({ healthy: true, failures: [], missing: [] }) };
         const sample = await sampleColour("blue", health, source, () => 5);
         expect(sample).toMatchObject({ at: 5, healthy: true, errorRate: undefined, p95Ms: undefined, missing: [`prometheus: prometheus ${prometheus.url}: parse error at char 4`] });
+    });
+});
+
+describe("PrometheusMetricsSource with each colour's own Prometheus", () => {
+    const answering = (value: string) => startFakeServer((_req, res) => json(res, 200, { status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1717243200, value] }] } }));
+
+    it("asks each colour's Prometheus about its own colour only", async () => {
+        const [blue, green] = await Promise.all([answering("0.002"), answering("0.04")]);
+        try {
+            const source = new PrometheusMetricsSource({ urls: { blue: blue.url, green: green.url } });
+            expect(await source.sample("green")).toEqual({ errorRate: 0.04, p95Ms: 0.04 });
+            expect(await source.sample("blue")).toEqual({ errorRate: 0.002, p95Ms: 0.002 });
+            const colourIn = (server: FakeServer) => [...new Set(server.requests.map(r => /colour="(\w+)"/.exec(r.url.searchParams.get("query") ?? "")?.[1]))];
+            expect([colourIn(blue), colourIn(green)]).toEqual([["blue"], ["green"]]);
+        } finally {
+            await Promise.all([blue.close(), green.close()]);
+        }
+    });
+
+    it("counts green as missing when only green's Prometheus is down, and still reads blue", async () => {
+        const blue = await answering("0.002");
+        const gone = await startFakeServer(() => undefined);
+        await gone.close();
+        try {
+            const source = new PrometheusMetricsSource({ urls: { blue: blue.url, green: gone.url } });
+            const health = { check: async () => ({ healthy: true, failures: [], missing: [] }) };
+            const [blueSample, greenSample] = await Promise.all([sampleColour("blue", health, source, () => 3), sampleColour("green", health, source, () => 3)]);
+            expect(blueSample).toMatchObject({ errorRate: 0.002, missing: [] });
+            expect(greenSample).toMatchObject({ errorRate: undefined, p95Ms: undefined, missing: [`prometheus: prometheus ${gone.url}: fetch failed`] });
+        } finally {
+            await blue.close();
+        }
     });
 });
 

@@ -1,7 +1,8 @@
 import { Writable } from "node:stream";
-import { JournalEntry } from "../../switch/journal";
+import { DEFAULT_THRESHOLDS } from "../../switch/gates";
+import { JournalEntry, MetricsSpec } from "../../switch/journal";
 import { buildPlan } from "../../switch/plan";
-import { createReporter, Progress } from "../../switch/reporter";
+import { createReporter, describeEntry, Progress } from "../../switch/reporter";
 
 function stream(isTTY: boolean): { out: Writable & { isTTY?: boolean }; text: () => string } {
     const chunks: string[] = [];
@@ -37,5 +38,22 @@ describe("progress display", () => {
         reporter.report(tick);
         reporter.report({ kind: "entry", entry });
         expect(text()).toBe("2025-06-01T12:00:00.000Z step 2: verified blue 80 / green 20\n");
+    });
+});
+
+describe("the start line", () => {
+    const start = (metrics: MetricsSpec): JournalEntry => ({
+        type: "start", from: "blue", to: "green", steps: [5, 100], windowMs: 60_000, thresholds: DEFAULT_THRESHOLDS, sampleIntervalMs: 5000,
+        releases: { blue: "1.0.0", green: "1.1.0" }, metrics, v: 1, seq: 1, fence: 1, switchId: "sw-1", at: "2025-06-01T12:00:00.000Z", by: "t",
+    });
+
+    it("names each colour's Prometheus when they differ", () => {
+        expect(describeEntry(start({ kind: "prometheus", urls: { blue: "http://127.0.0.1:9091", green: "http://127.0.0.1:9092" } })))
+            .toContain("metrics from prometheus at blue http://127.0.0.1:9091, green http://127.0.0.1:9092, by t");
+    });
+
+    it("names a Prometheus both colours share once", () => {
+        expect(describeEntry(start({ kind: "prometheus", urls: { blue: "http://p:9090", green: "http://p:9090" } })))
+            .toContain("metrics from prometheus at http://p:9090, by t");
     });
 });

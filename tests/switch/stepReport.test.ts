@@ -117,6 +117,9 @@ describe("--pushgateway-url", () => {
             '--steps[0]: expected an integer percentage 1-100, got "x"',
             "--pushgateway-url: expected a URL without credentials (they would be journaled and printed)",
         ]);
+        expect(parseArgs(["to", "green"], { PUSHGATEWAY_URL: "blue=http://a:9091" }).problems).toEqual([
+            "PUSHGATEWAY_URL: expected a URL for green too (blue=URL,green=URL)",
+        ]);
     });
 
     it("wires a Pushgateway reporter only when given", () => {

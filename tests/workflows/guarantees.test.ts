@@ -1,6 +1,10 @@
+import { execFileSync } from "child_process";
 import { parse } from "yaml";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { PROMETHEUS_PORT } from "../../components/monitoringPrometheus";
+import { parseColourUrls } from "../../switch/colourUrls";
 import { allSteps, compositeAction, compositeActions, Job, ROOT, stepIndex, workflow, workflows } from "./support";
 
 const PINNED = /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40} # v\d+(\.\d+){0,2}$/;
@@ -166,6 +170,50 @@ describe("promote", () => {
         expect(steps[summary].if).toBe("always()");
         expect(promote.jobs.promote.env?.TARGET).toBe("${{ inputs.target }}");
         expect(environmentOf(promote.jobs.promote)).toBe("production");
+    });
+});
+
+describe("promote's metrics", () => {
+    const steps = workflow("promote").jobs.promote.steps;
+    const reach = stepIndex(steps, s => s.name === "Reach each colour's Prometheus");
+    const script = steps[reach]?.run ?? "";
+
+    test("reach each colour's own Prometheus through its own cluster before the switch, unless PROMETHEUS_URL is set", () => {
+        const warm = stepIndex(steps, s => /switch -- warm/.test(s.run ?? ""));
+        const to = stepIndex(steps, s => /switch -- to "\$TARGET"/.test(s.run ?? ""));
+        expect([reach > warm, to > reach]).toEqual([true, true]);
+        expect(steps[reach].if).toBe("env.PROMETHEUS_URL == ''");
+        expect(script).toMatch(/for colour in blue green; do/);
+        // The colour's own cluster: its kubeconfig, from its own stack's cluster id, bounded to the job's timeout.
+        expect(script).toMatch(/cluster=\$\(pulumi stack output --stack "\$colour" clusterId\)/);
+        expect(script).toMatch(/api\.digitalocean\.com\/v2\/kubernetes\/clusters\/\$cluster\/kubeconfig\?expiry_seconds=(\d+)/);
+        expect(Number(/expiry_seconds=(\d+)/.exec(script)![1])).toBeGreaterThanOrEqual((workflow("promote").jobs.promote as unknown as { "timeout-minutes": number })["timeout-minutes"] * 60);
+    });
+
+    test("run for real with stand-ins for pulumi, curl and kubectl, it hands the switch one URL per colour from each colour's own cluster", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blkout-promote-"));
+        try {
+            const bin = path.join(dir, "bin");
+            fs.mkdirSync(bin);
+            const standIn = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${dir}/calls"\n${body}\n`, { mode: 0o755 });
+            standIn("pulumi", 'echo "cluster-of-$4"');
+            standIn("curl", "exit 0");
+            standIn("kubectl", "exit 0");
+            const env = { PATH: `${bin}:/usr/bin:/bin`, RUNNER_TEMP: dir, GITHUB_ENV: path.join(dir, "env"), DIGITALOCEAN_TOKEN: "t" };
+            execFileSync("bash", ["--noprofile", "--norc", "-e", "-c", script], { env, cwd: dir });
+            const written = /^PROMETHEUS_URL=(.*)$/m.exec(fs.readFileSync(env.GITHUB_ENV, "utf8"))![1];
+            expect(parseColourUrls("PROMETHEUS_URL", written)).toEqual({ urls: { blue: "http://127.0.0.1:9091", green: "http://127.0.0.1:9092" }, problems: [] });
+            const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").split("\n");
+            for (const [colour, port] of [["blue", 9091], ["green", 9092]]) {
+                expect(calls).toContain(`pulumi stack output --stack ${colour} clusterId`);
+                expect(calls).toContain(`curl -fsS -H Authorization: Bearer t https://api.digitalocean.com/v2/kubernetes/clusters/cluster-of-${colour}/kubeconfig?expiry_seconds=14400`);
+                // The kubeconfig holds a cluster token: readable by the runner's user only.
+                expect(fs.statSync(path.join(dir, `${colour}.kubeconfig`)).mode & 0o777).toBe(0o600);
+                expect(calls).toContain(`kubectl --kubeconfig ${dir}/${colour}.kubeconfig --namespace blkout port-forward --address 127.0.0.1 service/${colour}-monitoring-prometheus ${port}:${PROMETHEUS_PORT}`);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 

@@ -12,8 +12,8 @@ import { loopbackPrometheusConfig, MtailServer, PrometheusServer, startMtail, st
 /**
  * Both colours on loopback as the cluster runs them: the real gateway nginx (with its metrics log)
  * and the real mtail sidecar with the rendered program in front of stub APIs, an edge splitting
- * traffic by the switch's weights, and a real Prometheus scraping both sidecars with the rendered
- * scrape config.
+ * traffic by the switch's weights, and each colour's real Prometheus scraping its own sidecar with
+ * that colour's rendered scrape config (or, for the single-URL case, one scraping both).
  */
 
 export interface ObservedColour extends ColourSite {
@@ -26,44 +26,69 @@ export async function startObservedColour(colour: Colour, release: string): Prom
     return { ...await startColour(colour, release, { metricsLogPath: metrics.logFile }), metrics };
 }
 
+/**
+ * `per-colour` is the cluster's shape: each colour's Prometheus, with that colour's rendered config,
+ * scrapes only its own gateway. `shared` is one Prometheus scraping both (a single `--prometheus-url`).
+ */
+export type PrometheusShape = "per-colour" | "shared";
+
 export interface ObservedPlatform {
     readonly sites: Readonly<Record<Colour, ObservedColour>>;
     readonly edge: Edge;
-    prometheus: PrometheusServer;
-    /** Starts Prometheus again on a new port (after `prometheus.stop()`). */
-    restartPrometheus(): Promise<PrometheusServer>;
+    /** The Prometheus that holds each colour's series: two processes, or one process twice when shared. */
+    prometheus: Readonly<Record<Colour, PrometheusServer>>;
+    /** Stops the running Prometheus processes and starts fresh ones, on new ports, in the given shape. */
+    restartPrometheus(shape: PrometheusShape): Promise<void>;
+    /** The switch's `--prometheus-url` for the running processes: `blue=…,green=…`, or the shared one's URL. */
+    prometheusUrl(): string;
     traffic(): RecordingTraffic;
     stop(): Promise<void>;
 }
 
-/** The rendered config of the blue colour, its gateway job pointed at both loopback sidecars. */
-export function platformPrometheusConfig(sites: Record<Colour, ObservedColour>, scrapeInterval: string): string {
+/**
+ * Each colour's own rendered config, its gateway job pointed at that colour's loopback sidecar
+ * only; when shared, blue's rendered config pointed at both colours' sidecars.
+ */
+export function platformPrometheusConfig(sites: Record<Colour, ObservedColour>, scrapeInterval: string, colour: Colour, shape: PrometheusShape = "per-colour"): string {
     const rendered = renderPrometheusConfig({
-        colour: "blue",
-        targets: { gatewayMetricsHost: "blue-gateway-metrics.blkout.svc.cluster.local", alertmanager: "alertmanager:9093" },
+        colour,
+        targets: { gatewayMetricsHost: `${colour}-gateway-metrics.blkout.svc.cluster.local`, alertmanager: "alertmanager:9093" },
         scrapeInterval,
     });
-    return loopbackPrometheusConfig(rendered, COLOURS.map(c => `127.0.0.1:${sites[c].metrics.port}`));
+    const scraped = shape === "shared" ? COLOURS : [colour];
+    return loopbackPrometheusConfig(rendered, scraped.map(c => `127.0.0.1:${sites[c].metrics.port}`));
 }
 
-export async function startObservedPlatform(scrapeInterval = "1s"): Promise<ObservedPlatform> {
+async function startShape(sites: Record<Colour, ObservedColour>, scrapeInterval: string, shape: PrometheusShape): Promise<Record<Colour, PrometheusServer>> {
+    if (shape === "shared") {
+        const shared = await startPrometheus(platformPrometheusConfig(sites, scrapeInterval, "blue", "shared"));
+        return { blue: shared, green: shared };
+    }
+    const [blue, green] = await Promise.all(COLOURS.map(c => startPrometheus(platformPrometheusConfig(sites, scrapeInterval, c))));
+    return { blue, green };
+}
+
+export async function startObservedPlatform(scrapeInterval = "1s", shape: PrometheusShape = "per-colour"): Promise<ObservedPlatform> {
     const [blue, green] = await Promise.all([startObservedColour("blue", "1.0.0"), startObservedColour("green", "1.1.0")]);
     const sites = { blue, green };
     const edge = await startEdge({ blue: blue.gateway.baseUrl, green: green.gateway.baseUrl }, { blue: 100, green: 0 });
-    const config = platformPrometheusConfig(sites, scrapeInterval);
+    const stopPrometheus = () => Promise.all([...new Set(Object.values(platform.prometheus))].map(p => p.stop()));
     const platform: ObservedPlatform = {
         sites,
         edge,
-        prometheus: await startPrometheus(config),
-        async restartPrometheus() {
-            platform.prometheus = await startPrometheus(config);
-            return platform.prometheus;
+        prometheus: await startShape(sites, scrapeInterval, shape),
+        async restartPrometheus(next) {
+            await stopPrometheus();
+            platform.prometheus = await startShape(sites, scrapeInterval, next);
         },
+        prometheusUrl: () => (platform.prometheus.blue === platform.prometheus.green
+            ? platform.prometheus.blue.url
+            : COLOURS.map(c => `${c}=${platform.prometheus[c].url}`).join(",")),
         traffic: () => new RecordingTraffic(new EdgeWeights(edge.url),
             recordOf(COLOURS, c => colourOutputs(c, sites[c].release, { gatewayOrigin: `127.0.0.1:${sites[c].gateway.port}` }))),
         async stop() {
             await edge.stop();
-            await platform.prometheus.stop();
+            await stopPrometheus();
             await Promise.all(COLOURS.flatMap(c => [sites[c].gateway.stop(), sites[c].metrics.stop(), ...Object.values(sites[c].apis).map(api => api.stop())]));
         },
     };
