@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PROMETHEUS_PORT } from "../../components/monitoringPrometheus";
+import { PUSHGATEWAY_PORT } from "../../components/monitoringPushgateway";
 import { parseColourUrls } from "../../switch/colourUrls";
 import { allSteps, compositeAction, compositeActions, Job, ROOT, stepIndex, workflow, workflows } from "./support";
 
@@ -175,7 +176,7 @@ describe("promote", () => {
 
 describe("promote's metrics", () => {
     const steps = workflow("promote").jobs.promote.steps;
-    const reach = stepIndex(steps, s => s.name === "Reach each colour's Prometheus");
+    const reach = stepIndex(steps, s => s.name === "Reach each colour's Prometheus and Pushgateway");
     const script = steps[reach]?.run ?? "";
 
     test("reach each colour's own Prometheus through its own cluster before the switch, unless PROMETHEUS_URL is set", () => {
@@ -190,7 +191,7 @@ describe("promote's metrics", () => {
         expect(Number(/expiry_seconds=(\d+)/.exec(script)![1])).toBeGreaterThanOrEqual((workflow("promote").jobs.promote as unknown as { "timeout-minutes": number })["timeout-minutes"] * 60);
     });
 
-    test("run for real with stand-ins for pulumi, curl and kubectl, it hands the switch one URL per colour from each colour's own cluster", () => {
+    test("run for real with stand-ins for pulumi, curl and kubectl, it hands the switch one Prometheus and one Pushgateway per colour from each colour's own cluster", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "blkout-promote-"));
         try {
             const bin = path.join(dir, "bin");
@@ -201,15 +202,17 @@ describe("promote's metrics", () => {
             standIn("kubectl", "exit 0");
             const env = { PATH: `${bin}:/usr/bin:/bin`, RUNNER_TEMP: dir, GITHUB_ENV: path.join(dir, "env"), DIGITALOCEAN_TOKEN: "t" };
             execFileSync("bash", ["--noprofile", "--norc", "-e", "-c", script], { env, cwd: dir });
-            const written = /^PROMETHEUS_URL=(.*)$/m.exec(fs.readFileSync(env.GITHUB_ENV, "utf8"))![1];
-            expect(parseColourUrls("PROMETHEUS_URL", written)).toEqual({ urls: { blue: "http://127.0.0.1:9091", green: "http://127.0.0.1:9092" }, problems: [] });
+            const written = (name: string) => /^(\w+)=(.*)$/m.exec(fs.readFileSync(env.GITHUB_ENV, "utf8").split("\n").find(l => l.startsWith(`${name}=`)) ?? "")?.[2] ?? "";
+            expect(parseColourUrls("PROMETHEUS_URL", written("PROMETHEUS_URL"))).toEqual({ urls: { blue: "http://127.0.0.1:19090", green: "http://127.0.0.1:19100" }, problems: [] });
+            expect(parseColourUrls("PUSHGATEWAY_URL", written("PUSHGATEWAY_URL"))).toEqual({ urls: { blue: "http://127.0.0.1:19091", green: "http://127.0.0.1:19101" }, problems: [] });
             const calls = fs.readFileSync(path.join(dir, "calls"), "utf8").split("\n");
-            for (const [colour, port] of [["blue", 9091], ["green", 9092]]) {
+            for (const [colour, port] of [["blue", 19090], ["green", 19100]]) {
                 expect(calls).toContain(`pulumi stack output --stack ${colour} clusterId`);
                 expect(calls).toContain(`curl -fsS -H Authorization: Bearer t https://api.digitalocean.com/v2/kubernetes/clusters/cluster-of-${colour}/kubeconfig?expiry_seconds=14400`);
                 // The kubeconfig holds a cluster token: readable by the runner's user only.
                 expect(fs.statSync(path.join(dir, `${colour}.kubeconfig`)).mode & 0o777).toBe(0o600);
                 expect(calls).toContain(`kubectl --kubeconfig ${dir}/${colour}.kubeconfig --namespace blkout port-forward --address 127.0.0.1 service/${colour}-monitoring-prometheus ${port}:${PROMETHEUS_PORT}`);
+                expect(calls).toContain(`kubectl --kubeconfig ${dir}/${colour}.kubeconfig --namespace blkout port-forward --address 127.0.0.1 service/${colour}-monitoring-pushgateway ${Number(port) + 1}:${PUSHGATEWAY_PORT}`);
             }
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
