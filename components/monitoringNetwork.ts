@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { METRICS_PORT, PROMETHEUS_SELECTOR } from "./gatewayMetrics";
 import { DNS_EGRESS } from "./k8sWorkload";
+import { NODE_EXPORTER_EGRESS } from "./monitoringNodeExporter";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT } from "./monitoringPrometheus";
 import { GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
 
@@ -34,7 +35,7 @@ export interface MonitoringPolicySpec {
  * ports, the APIs' metrics ports and Alertmanager. Alertmanager: in from Prometheus; out to the
  * internet's HTTPS and SMTP submission only. Grafana: nothing in; out to Prometheus.
  */
-export function monitoringPolicies(apiMetricsPorts: readonly number[]): MonitoringPolicySpec[] {
+export function monitoringPolicies(apiMetricsPorts: readonly number[], nodeExporter = false): MonitoringPolicySpec[] {
     const apiPods = pods({ [LABELS.component]: "api", [LABELS.partOf]: PART_OF });
     return [
         {
@@ -47,6 +48,7 @@ export function monitoringPolicies(apiMetricsPorts: readonly number[]): Monitori
                     { to: [pods(GATEWAY_SELECTOR)], ports: [tcp(METRICS_PORT), tcp(GATEWAY_POD_PORT)] },
                     ...(apiMetricsPorts.length > 0 ? [{ to: [apiPods], ports: apiMetricsPorts.map(tcp) }] : []),
                     { to: [pods(ALERTMANAGER_SELECTOR)], ports: [tcp(ALERTMANAGER_PORT)] },
+                    ...(nodeExporter ? [NODE_EXPORTER_EGRESS] : []),
                     DNS_EGRESS,
                 ],
             },
