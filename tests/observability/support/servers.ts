@@ -45,7 +45,7 @@ export interface Server {
 }
 
 /** Spawns `binary`, waits until `readyPath` answers 200, and owns `dir` (removed on stop). */
-async function startServer(binary: string, args: string[], port: number, readyPath: string, dir: string): Promise<Server> {
+export async function startServer(binary: string, args: string[], port: number, readyPath: string, dir: string): Promise<Server> {
     const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"], detached: true });
     running.set(child, dir);
     let stderr = "";
