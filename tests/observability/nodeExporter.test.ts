@@ -6,6 +6,7 @@ import {
 } from "../../components/monitoringNodeExporter";
 import { JOBS, renderPrometheusConfig } from "../../components/monitoringPrometheus";
 import { MONITORING_UIDS } from "../../components/monitoringWorkloads";
+import { evaluateStack, StackEvaluation } from "../../infra/offline/stacks";
 import { PolicyInputResource, runPolicies } from "../../policies/harness";
 import { blocking, PolicyViolation } from "../../policies/lib/violation";
 import { NODE_EXPORTER_ALLOWANCE } from "../../policies/podSecurityAllowance";
@@ -172,5 +173,28 @@ describe("Prometheus's side", () => {
             to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "node-exporter" } }, podSelector: { matchLabels: active.part("daemonset").inputs.spec.selector.matchLabels } }],
             ports: [{ protocol: "TCP", port: 9100 }],
         });
+    });
+});
+
+describe("in the committed colour stacks", () => {
+    let stacks: Record<"blue" | "green", StackEvaluation>;
+    beforeAll(async () => {
+        const cache = new Map<string, StackEvaluation>();
+        stacks = { blue: await evaluateStack("blue", cache), green: await evaluateStack("green", cache) };
+    }, 120_000);
+
+    it.each(["blue", "green"] as const)("%s runs the exporters, pinned to the same minor as its platform namespace, and its Prometheus scrapes and reaches them", colour => {
+        const { resources } = stacks[colour];
+        const of = (type: string, name: string) => resources.filter(r => r.type === type && r.name === name);
+        expect(of("kubernetes:apps/v1:DaemonSet", `${colour}-monitoring-node-exporter-daemonset`)).toHaveLength(1);
+        const [namespace] = of("kubernetes:core/v1:Namespace", `${colour}-monitoring-node-exporter-namespace`);
+        const [platform] = of("kubernetes:core/v1:Namespace", `${colour}-cluster-namespace`);
+        expect(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce-version"]).toMatch(/^v1\.\d+$/);
+        expect(namespace.inputs.metadata.labels["pod-security.kubernetes.io/enforce-version"]).toBe(platform.inputs.metadata.labels["pod-security.kubernetes.io/enforce-version"]);
+        const [config] = of("kubernetes:core/v1:ConfigMap", `${colour}-monitoring-prometheus-config`);
+        const jobs = parse(config.inputs.data["prometheus.yml"]).scrape_configs.map((job: { job_name: string }) => job.job_name);
+        expect(jobs).toContain("node");
+        const [policy] = of("kubernetes:networking.k8s.io/v1:NetworkPolicy", `${colour}-monitoring-prometheus-netpol`);
+        expect(policy.inputs.spec.egress).toContainEqual(NODE_EXPORTER_EGRESS);
     });
 });
