@@ -62,11 +62,13 @@ export const MOUNT_POINTS_EXCLUDE = "^/(dev|proc|run|sys|var/lib/kubelet/.+|var/
 export const FS_TYPES_EXCLUDE = "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tmpfs|tracefs)$";
 
 /**
- * The command line. Only the three collectors the rules read are on (`--collector.disable-defaults`
- * turns off the other forty-odd, each a file or syscall read the platform has no use for), and
- * the exporter's own Go runtime metrics are off. Both exclude lists are passed explicitly because
- * Debian's build changes the default mount-point list; every flag is in `prometheus-node-exporter
- * --help` of 1.5.0, and the loopback test runs this exact list (node-exporter refuses unknown flags).
+ * The command line. Only the three collectors the rules read are on (`--collector.disable-defaults
+ * --collector.<name>`, prometheus/node_exporter README.md "Collectors"), so the other forty-odd file
+ * and syscall reads never happen, and the exporter's own Go and process metrics are off
+ * (`--web.disable-exporter-metrics`, node_exporter.go). Both exclude lists
+ * (collector/filesystem_common.go) are passed explicitly because Debian's build changes the default
+ * mount-point list. Every flag is in `prometheus-node-exporter --help` of 1.5.0, and the loopback
+ * test runs this exact list (node-exporter's kingpin refuses unknown flags).
  */
 export function nodeExporterArgs(paths: NodeExporterPaths = CLUSTER_PATHS, listenAddress = `:${NODE_EXPORTER_PORT}`): string[] {
     return [
