@@ -7,7 +7,7 @@ import { restrictedPodSecurity, ZERO_DOWNTIME_STRATEGY } from "./k8sWorkload";
 import { AlertReceivers, receiverProblems, renderAlertmanagerConfig, SmtpSettings } from "./monitoringAlertmanager";
 import { renderDashboard, renderGrafanaProvisioning } from "./monitoringDashboards";
 import { ALERTMANAGER_SELECTOR, GRAFANA_SELECTOR, monitoringPolicies } from "./monitoringNetwork";
-import { NODE_EXPORTER_HOST, NodeExporter } from "./monitoringNodeExporter";
+import { kubernetesVersionProblem, NODE_EXPORTER_HOST, NodeExporter } from "./monitoringNodeExporter";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT, renderBlackboxConfig, renderPrometheusConfig } from "./monitoringPrometheus";
 import { renderAlertRules } from "./monitoringRules";
 import {
@@ -172,9 +172,8 @@ export function monitoringProblems(args: MonitoringArgs): string[] {
     for (const [api, { port }] of Object.entries(args.apiMetrics ?? {})) {
         if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`apiMetrics.${api}.port: expected a port 1-65535, got ${JSON.stringify(port)}`);
     }
-    if (args.nodeExporter !== undefined && !/^1\.\d{1,2}$/.test(args.nodeExporter.kubernetesVersion ?? "")) {
-        problems.push(`nodeExporter.kubernetesVersion: expected a Kubernetes minor like "1.33", got ${JSON.stringify(args.nodeExporter.kubernetesVersion)}`);
-    }
+    const version = args.nodeExporter && kubernetesVersionProblem("nodeExporter.kubernetesVersion", args.nodeExporter.kubernetesVersion);
+    if (version) problems.push(version);
     const plain: AlertReceivers = { ...args.receivers, pagerDutyRoutingKey: "", slackWebhookUrl: "", smtpPassword: "" };
     return [...problems, ...receiverProblems(plain).map(p => `receivers.${p}`)];
 }

@@ -4,7 +4,7 @@ import { podSecurityLabels } from "./cluster";
 import { PROMETHEUS_SELECTOR } from "./gatewayMetrics";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./k8sWorkload";
 import type { MonitoringMode } from "./monitoringWorkloads";
-import { LABELS, PART_OF } from "./platformNames";
+import { assertNoProblems, LABELS, PART_OF } from "./platformNames";
 
 import Input = k8s.types.input;
 
@@ -166,9 +166,17 @@ export interface NodeExporterArgs {
     readonly kubernetesVersion: string;
 }
 
+/** The Pod Security labels pin a minor: anything else would be refused by the admission controller. */
+export function kubernetesVersionProblem(key: string, version: unknown): string | undefined {
+    return typeof version === "string" && /^1\.\d{1,2}$/.test(version) ? undefined : `${key}: expected a Kubernetes minor like "1.33", got ${JSON.stringify(version)}`;
+}
+
 /** The namespace, DaemonSet, headless Service and NetworkPolicy. */
 export class NodeExporter extends pulumi.ComponentResource {
     constructor(name: string, args: NodeExporterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        const problems = [kubernetesVersionProblem("kubernetesVersion", args.kubernetesVersion)];
+        if (args.mode !== "active" && args.mode !== "standby") problems.push(`mode: expected "active" or "standby", got ${JSON.stringify(args.mode)}`);
+        assertNoProblems(`NodeExporter "${name}" args`, problems.filter((p): p is string => p !== undefined));
         super("blkout:platform:NodeExporter", name, {}, opts);
         const o = { parent: this, provider: args.provider };
         const labels = { ...NODE_EXPORTER_SELECTOR, [LABELS.component]: "monitoring", [LABELS.colour]: args.colour };

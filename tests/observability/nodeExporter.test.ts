@@ -2,8 +2,9 @@ import { parse } from "yaml";
 import { PROMETHEUS_SELECTOR } from "../../components/gatewayMetrics";
 import { monitoringPolicies } from "../../components/monitoringNetwork";
 import {
-    NODE_EXPORTER_EGRESS, NODE_EXPORTER_HOST, NODE_EXPORTER_IMAGE, NODE_EXPORTER_PORT, NODE_EXPORTER_UID, NodeExporter, nodeExporterArgs,
+    kubernetesVersionProblem, NODE_EXPORTER_EGRESS, NODE_EXPORTER_HOST, NODE_EXPORTER_IMAGE, NODE_EXPORTER_PORT, NODE_EXPORTER_UID, NodeExporter, nodeExporterArgs,
 } from "../../components/monitoringNodeExporter";
+import { InvalidArgsError } from "../../components/platformNames";
 import { JOBS, renderPrometheusConfig } from "../../components/monitoringPrometheus";
 import { MONITORING_UIDS } from "../../components/monitoringWorkloads";
 import { evaluateStack, StackEvaluation } from "../../infra/offline/stacks";
@@ -109,6 +110,15 @@ describe("NodeExporter", () => {
         expect(spec.podSelector.matchLabels).toEqual(active.part("daemonset").inputs.spec.selector.matchLabels);
         const service = active.part("service").inputs.spec;
         expect(service).toMatchObject({ clusterIP: "None", ports: [{ port: NODE_EXPORTER_PORT, targetPort: "metrics" }] });
+    });
+
+    it("refuses a Kubernetes version its Pod Security labels could not pin, and an unknown mode, naming both", () => {
+        const bad = () => new NodeExporter(uniqueName("nodeexp-bad"), {
+            provider: testProvider("bad"), colour: "blue", mode: "paused" as "active", platformNamespace: "blkout", kubernetesVersion: "1.33.1",
+        });
+        expect(bad).toThrow(InvalidArgsError);
+        expect(bad).toThrow(/kubernetesVersion: expected a Kubernetes minor like "1.33", got "1.33.1"[\s\S]*mode: expected "active" or "standby", got "paused"/);
+        expect(kubernetesVersionProblem("nodeExporter.kubernetesVersion", "1.33")).toBeUndefined();
     });
 
     it("validates against the official Kubernetes schemas", () => {
