@@ -99,7 +99,8 @@ export function nodeExporterPodSpec(mode: MonitoringMode): Input.core.v1.PodSpec
         // No hostNetwork or hostPID: the rules read CPU, memory and filesystems, none of which is per
         // network or PID namespace once the node's /proc is mounted.
         securityContext: restrictedPodSecurity(NODE_EXPORTER_UID),
-        // Every node, tainted ones too: a node the exporter skips is a node the disk rule cannot see.
+        // Every node, tainted ones too: a node the exporter skips is a node the disk rule cannot see
+        // (as kube-prometheus's nodeExporter-daemonset.yaml tolerates: `operator: Exists`).
         tolerations: [{ operator: "Exists" }],
         containers: [{
             name: "node-exporter",
@@ -111,8 +112,9 @@ export function nodeExporterPodSpec(mode: MonitoringMode): Input.core.v1.PodSpec
             readinessProbe: { ...probe, periodSeconds: 10, timeoutSeconds: 3 },
             livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
             // Recursive where the runtime can: the node's own submounts (/dev/shm, /run, ...) would
-            // otherwise stay writable under a read-only bind. That rules out mount propagation, so a
-            // filesystem mounted after the pod starts is seen from the pod's next start.
+            // otherwise stay writable under a read-only bind. That rules out mount propagation
+            // (VolumeMount.recursiveReadOnly: "IfPossible or Enabled" needs mountPropagation None, Kubernetes
+            // API reference), so a filesystem mounted after the pod starts is seen from its next start.
             volumeMounts: NODE_EXPORTER_HOST_PATHS.map(h => ({ name: h.name, mountPath: h.mountPath, readOnly: true, recursiveReadOnly: "IfPossible" })),
         }],
         volumes: NODE_EXPORTER_HOST_PATHS.map(h => ({ name: h.name, hostPath: { path: h.path, type: "Directory" } })),
