@@ -1,8 +1,8 @@
-import { chmod, mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { NODE_EXPORTER_HOST, NODE_EXPORTER_PORT, NODE_EXPORTER_UID, nodeExporterArgs } from "../../components/monitoringNodeExporter";
+import { FS_TYPES_EXCLUDE, NODE_EXPORTER_HOST, NODE_EXPORTER_PORT, NODE_EXPORTER_UID, nodeExporterArgs } from "../../components/monitoringNodeExporter";
 import { JOBS, renderPrometheusConfig } from "../../components/monitoringPrometheus";
 import { dashboardPanels } from "../../components/monitoringDashboards";
 import { ALERT_RULES, renderAlertRules } from "../../components/monitoringRules";
@@ -41,6 +41,9 @@ function loopbackNodeConfig(rendered: string, target: string): string {
 }
 
 beforeAll(async () => {
+    // The disk proof needs a real filesystem at / (a container's overlay root is excluded, as on a node's pods).
+    const root = (await readFile("/proc/1/mounts", "utf8")).split("\n").map(line => line.split(" ")).find(fields => fields[1] === "/");
+    if (!root || new RegExp(FS_TYPES_EXCLUDE).test(root[2])) throw new Error(`this machine's / is ${root?.[2]}, a type node-exporter excludes: run the test on a host or VM`);
     const dir = await mkdtemp(join(tmpdir(), "blkout-node-exporter-"));
     // An empty sysfs: the cluster mounts no /sys from the node, so no series may depend on one.
     const sysfs = await mkdtemp(join(tmpdir(), "blkout-empty-sysfs-"));
