@@ -26,9 +26,11 @@ export const NODE_EXPORTER_NAME = "node-exporter";
 export const NODE_EXPORTER_PORT = 9100;
 export const NODE_EXPORTER_SELECTOR: Readonly<Record<string, string>> = { [LABELS.app]: "node-exporter", [LABELS.partOf]: PART_OF };
 /**
- * Not the image's `nobody` (65534), which Prometheus and Alertmanager run as: with the node's /proc
- * mounted, a process can read /proc/<pid>/environ of any process of its own UID on the node, so
- * node-exporter gets a UID no other workload of the platform uses.
+ * Non-root is what keeps the node's root filesystem mostly closed: the kubelet creates its root and
+ * pods directories 0750 root (kubernetes/kubernetes pkg/kubelet/kubelet.go, setupDataDirs), so other
+ * pods' Secret volumes stay out of reach. And not the image's `nobody` (65534), which Prometheus and
+ * Alertmanager run as: with the node's /proc mounted, a process can read /proc/<pid>/environ of any
+ * process of its own UID on the node, so node-exporter gets a UID no other workload uses.
  */
 export const NODE_EXPORTER_UID = 59100;
 
