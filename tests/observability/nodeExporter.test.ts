@@ -73,7 +73,7 @@ describe("NodeExporter", () => {
     it("keeps every restricted setting: non-root under a UID no other monitoring pod uses, no token, read-only root, no capabilities, RuntimeDefault", () => {
         const spec = pod(active.part("daemonset"));
         expect(spec.automountServiceAccountToken).toBe(false);
-        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: NODE_EXPORTER_UID, seccompProfile: { type: "RuntimeDefault" } });
+        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: NODE_EXPORTER_UID, runAsGroup: NODE_EXPORTER_UID, fsGroup: NODE_EXPORTER_UID, seccompProfile: { type: "RuntimeDefault" } });
         expect(Object.values(MONITORING_UIDS)).not.toContain(NODE_EXPORTER_UID);
         expect(spec.containers[0].securityContext).toMatchObject({
             allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] },
