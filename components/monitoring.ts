@@ -7,6 +7,7 @@ import { restrictedPodSecurity, ZERO_DOWNTIME_STRATEGY } from "./k8sWorkload";
 import { AlertReceivers, receiverProblems, renderAlertmanagerConfig, SmtpSettings } from "./monitoringAlertmanager";
 import { renderDashboard, renderGrafanaProvisioning } from "./monitoringDashboards";
 import { ALERTMANAGER_SELECTOR, GRAFANA_SELECTOR, monitoringPolicies } from "./monitoringNetwork";
+import { kubernetesVersionProblem, NODE_EXPORTER_HOST, NodeExporter } from "./monitoringNodeExporter";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT, renderBlackboxConfig, renderPrometheusConfig } from "./monitoringPrometheus";
 import { PUSHGATEWAY_PORT, PUSHGATEWAY_SELECTOR, PUSHGATEWAY_UID, pushgatewayContainer } from "./monitoringPushgateway";
 import { renderAlertRules } from "./monitoringRules";
@@ -41,6 +42,8 @@ export interface MonitoringArgs {
     };
     /** @default "15s" */
     readonly scrapeInterval?: string;
+    /** node-exporter on every node, in its own namespace pinned to the cluster's minor ("1.33"). @default none (not deployed) */
+    readonly nodeExporter?: { readonly kubernetesVersion: string };
 }
 
 /** One colour's Prometheus (with a blackbox exporter), Alertmanager and Grafana, as plain Kubernetes objects. */
@@ -74,6 +77,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 healthUrls: [`http://${gatewayHost}:443/healthz`, ...(args.apis ?? []).map(api => `http://${gatewayHost}:443/health/${api}`)],
                 apiMetrics: Object.fromEntries(apiMetrics.map(([api, m], i) => [api, `${apiHosts[i]}:${m.port}`])),
                 pushgateway: `${pushgatewayHost}:${PUSHGATEWAY_PORT}`,
+                ...(args.nodeExporter ? { nodeExporterHost: NODE_EXPORTER_HOST } : {}),
             },
         }));
         const rules = renderAlertRules(args.colour);
@@ -153,7 +157,10 @@ export class Monitoring extends pulumi.ComponentResource {
         }, o);
         const grafanaService = service("grafana", GRAFANA_SELECTOR, GRAFANA_PORT);
 
-        for (const policy of monitoringPolicies(apiMetrics.map(([, m]) => m.port))) {
+        if (args.nodeExporter) {
+            new NodeExporter(`${name}-node-exporter`, { ...args.nodeExporter, provider: args.provider, colour: args.colour, mode, platformNamespace: ns }, { parent: this });
+        }
+        for (const policy of monitoringPolicies(apiMetrics.map(([, m]) => m.port), args.nodeExporter !== undefined)) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${policy.key}-netpol`, { metadata: meta(policy.key, {}), spec: policy.spec }, o);
         }
         this.prometheusService = prometheusService.metadata.name;
@@ -174,6 +181,8 @@ export function monitoringProblems(args: MonitoringArgs): string[] {
     for (const [api, { port }] of Object.entries(args.apiMetrics ?? {})) {
         if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`apiMetrics.${api}.port: expected a port 1-65535, got ${JSON.stringify(port)}`);
     }
+    const version = args.nodeExporter && kubernetesVersionProblem("nodeExporter.kubernetesVersion", args.nodeExporter.kubernetesVersion);
+    if (version) problems.push(version);
     const plain: AlertReceivers = { ...args.receivers, pagerDutyRoutingKey: "", slackWebhookUrl: "", smtpPassword: "" };
     return [...problems, ...receiverProblems(plain).map(p => `receivers.${p}`)];
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { METRICS_PORT, PROMETHEUS_SELECTOR } from "./gatewayMetrics";
 import { DNS_EGRESS } from "./k8sWorkload";
+import { NODE_EXPORTER_EGRESS } from "./monitoringNodeExporter";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT } from "./monitoringPrometheus";
 import { PUSHGATEWAY_PORT, PUSHGATEWAY_SELECTOR, pushgatewayPolicy } from "./monitoringPushgateway";
 import { GATEWAY_SELECTOR, LABELS, PART_OF } from "./platformNames";
@@ -35,7 +36,7 @@ export interface MonitoringPolicySpec {
  * ports, the APIs' metrics ports and Alertmanager. Alertmanager: in from Prometheus; out to the
  * internet's HTTPS and SMTP submission only. Grafana: nothing in; out to Prometheus.
  */
-export function monitoringPolicies(apiMetricsPorts: readonly number[]): MonitoringPolicySpec[] {
+export function monitoringPolicies(apiMetricsPorts: readonly number[], nodeExporter = false): MonitoringPolicySpec[] {
     const apiPods = pods({ [LABELS.component]: "api", [LABELS.partOf]: PART_OF });
     return [
         {
@@ -49,6 +50,7 @@ export function monitoringPolicies(apiMetricsPorts: readonly number[]): Monitori
                     ...(apiMetricsPorts.length > 0 ? [{ to: [apiPods], ports: apiMetricsPorts.map(tcp) }] : []),
                     { to: [pods(ALERTMANAGER_SELECTOR)], ports: [tcp(ALERTMANAGER_PORT)] },
                     { to: [pods(PUSHGATEWAY_SELECTOR)], ports: [tcp(PUSHGATEWAY_PORT)] },
+                    ...(nodeExporter ? [NODE_EXPORTER_EGRESS] : []),
                     DNS_EGRESS,
                 ],
             },

@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { METRICS_PORT } from "./gatewayMetrics";
+import { NODE_EXPORTER_PORT } from "./monitoringNodeExporter";
 import { PUSHGATEWAY_JOB, pushgatewayScrapeJob } from "./monitoringPushgateway";
 
 /**
@@ -14,7 +15,7 @@ export const BLACKBOX_PORT = 9115;
 export const RULES_DIR = "/etc/prometheus/rules";
 
 /** Job names: the rules and the dashboards select on them. */
-export const JOBS = { gateway: "gateway", api: "api", health: "health", prometheus: "prometheus", pushgateway: PUSHGATEWAY_JOB } as const;
+export const JOBS = { gateway: "gateway", api: "api", health: "health", prometheus: "prometheus", node: "node", pushgateway: PUSHGATEWAY_JOB } as const;
 
 export interface ScrapeTargets {
     /** DNS name of the gateway's headless metrics Service (every pod's address). */
@@ -23,6 +24,8 @@ export interface ScrapeTargets {
     readonly apiMetrics?: Readonly<Record<string, string>>;
     /** URLs the blackbox exporter probes (the gateway's `/healthz` and `/health/<api>`). @default none */
     readonly healthUrls?: readonly string[];
+    /** DNS name of node-exporter's headless Service (one A record per node). @default none */
+    readonly nodeExporterHost?: string;
     /** `host:port` of the colour's Alertmanager. */
     readonly alertmanager: string;
     /** `host:port` of the colour's Pushgateway (the switch's step). @default none */
@@ -39,10 +42,14 @@ export interface PrometheusConfigOptions {
 type Job = Record<string, unknown>;
 
 function gatewayJob(host: string): Job {
+    return headlessServiceJob(JOBS.gateway, host, METRICS_PORT);
+}
+
+function headlessServiceJob(job: string, host: string, port: number): Job {
     return {
-        job_name: JOBS.gateway,
-        // A records of a headless Service: one target per gateway pod, refreshed as pods come and go.
-        dns_sd_configs: [{ names: [host], type: "A", port: METRICS_PORT, refresh_interval: "15s" }],
+        job_name: job,
+        // A records of a headless Service: one target per pod, refreshed as pods come and go.
+        dns_sd_configs: [{ names: [host], type: "A", port, refresh_interval: "15s" }],
     };
 }
 
@@ -77,6 +84,7 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
             }] : []),
             ...(o.targets.healthUrls?.length ? [healthJob(o.targets.healthUrls)] : []),
             ...(o.targets.pushgateway ? [pushgatewayScrapeJob(o.targets.pushgateway)] : []),
+            ...(o.targets.nodeExporterHost ? [headlessServiceJob(JOBS.node, o.targets.nodeExporterHost, NODE_EXPORTER_PORT)] : []),
             { job_name: JOBS.prometheus, static_configs: [{ targets: [`127.0.0.1:${PROMETHEUS_PORT}`] }] },
         ],
     };

@@ -123,6 +123,7 @@ function createMonitoring(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cl
         gatewayName,
         apis: API_NAMES,
         scrapeInterval: cfg.monitoring.scrapeInterval,
+        nodeExporter: { kubernetesVersion: cfg.cluster.kubernetesVersion },
         receivers: {
             pagerDutyRoutingKey: secrets.alertPagerDutyRoutingKey,
             slackWebhookUrl: secrets.alertSlackWebhookUrl,

@@ -33,6 +33,7 @@ export const KNOWN_TYPES: readonly string[] = [
     "digitalocean:index/spacesBucketCorsConfiguration:SpacesBucketCorsConfiguration",
     "digitalocean:index/vpc:Vpc",
     "digitalocean:index/vpcPeering:VpcPeering",
+    "kubernetes:apps/v1:DaemonSet",
     "kubernetes:apps/v1:Deployment",
     "kubernetes:apps/v1:StatefulSet",
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",

@@ -3,6 +3,7 @@ import { resourcePolicy } from "./lib/define";
 import { kindOf } from "./lib/pods";
 import { peek } from "./lib/references";
 import { recordOf, show } from "./lib/resources";
+import { namespaceAllowance } from "./podSecurityAllowance";
 
 /**
  * The namespace's own Pod Security labels: the admission controller enforces whatever they say, so
@@ -14,7 +15,7 @@ const MODES = ["enforce", "audit", "warn"] as const;
 
 const namespacePodSecurity = resourcePolicy({
     name: "namespace-pod-security-restricted",
-    description: "Every namespace enforces, audits and warns at Pod Security level \"restricted\", pinned to a version: a lower level or a missing enforce label lets the cluster admit privileged pods.",
+    description: "Every namespace enforces, audits and warns at Pod Security level \"restricted\", pinned to a version: a lower level or a missing enforce label lets the cluster admit privileged pods. The namespace of a named Pod Security allowance enforces exactly the level it names.",
     severity: "critical",
     remediationSteps: "Set pod-security.kubernetes.io/enforce, audit and warn to \"restricted\" (with *-version labels) on the namespace.",
     types: [],
@@ -22,14 +23,18 @@ const namespacePodSecurity = resourcePolicy({
     check: (props, { args, fail }) => {
         const labels = recordOf(recordOf(props.metadata).labels);
         const patch = args.type.endsWith("Patch");
+        // The namespace of a named Pod Security allowance enforces the level that admits it; it still
+        // audits and warns at "restricted", and the pod rules hold everything in it to the allowance.
+        const allowance = namespaceAllowance(recordOf(props.metadata));
         for (const mode of MODES) {
+            const expected = mode === "enforce" && allowance ? allowance.namespaceEnforce : "restricted";
             const key = `pod-security.kubernetes.io/${mode}`;
             const value = key in labels ? peek(labels, key) : undefined;
             if (value === undefined && (patch || mode !== "enforce")) {
                 continue;
             }
-            if (value !== "restricted") {
-                fail(`namespace "${args.name}" sets ${key} to ${show(value)}.`, `set ${key}: "restricted".`);
+            if (value !== expected) {
+                fail(`namespace "${args.name}" sets ${key} to ${show(value)}.`, `set ${key}: "${expected}"${allowance ? ` (Pod Security allowance "${allowance.name}")` : ""}.`);
             }
             const version = peek(labels, `${key}-version`);
             if (version !== undefined && !/^(latest|v1\.\d+)$/.test(String(version))) {

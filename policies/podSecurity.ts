@@ -3,9 +3,10 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { PolicySpec } from "./lib/define";
 import { containersOf, podPolicy } from "./lib/pods";
 import { listOf, recordOf, show } from "./lib/resources";
+import { allowanceMismatches, claimedAllowance } from "./podSecurityAllowance";
 import {
     allowPrivilegeEscalation, capabilities, KUBERNETES_VERSION_CONFIG, minorOf, PodCheck, privileged, restrictedVolumes,
-    RESTRICTED_VOLUMES, runAsNonRoot, runAsUser, seccomp,
+    RESTRICTED_VOLUMES, restrictedVolumesExcept, runAsNonRoot, runAsUser, seccomp,
 } from "./podSecurityStandards";
 
 /**
@@ -69,12 +70,32 @@ const noHostPorts = podSecurityRule({
     }
 });
 
-const restrictedVolumesRule = podSecurityRule({
+/**
+ * A workload declared in an allowance's namespace may keep exactly that allowance's read-only host
+ * paths when it matches it in every respect; otherwise its hostPath volumes fail as anywhere else,
+ * with each way it differs named.
+ */
+const restrictedVolumesRule = podPolicy({
     name: "pod-restricted-volumes",
-    description: `Pods may mount only restricted volume types (${RESTRICTED_VOLUMES.join(", ")}); hostPath and the rest reach into the node or around storage access control.`,
+    description: `Pods may mount only restricted volume types (${RESTRICTED_VOLUMES.join(", ")}); hostPath and the rest reach into the node or around storage access control. The one exception is a named allowance (policies/podSecurityAllowance.ts) matching its workload exactly.`,
     severity: "high",
     remediationSteps: "Replace the volume with an emptyDir, a Secret/ConfigMap, or a PersistentVolumeClaim.",
-}, restrictedVolumes);
+    config: KUBERNETES_VERSION_CONFIG,
+    check: (pod, { args, config, fail }) => {
+        const minor = minorOf(config.kubernetesVersion);
+        const allowance = claimedAllowance(args.props);
+        const mismatches = allowance ? allowanceMismatches(allowance, args.type, args.props, pod) : [];
+        if (allowance === undefined || mismatches.length > 0) {
+            restrictedVolumes(pod, minor, fail);
+            if (allowance !== undefined && listOf(pod.spec.volumes).some(volume => recordOf(volume).hostPath !== undefined)) {
+                fail(`the pod does not match Pod Security allowance "${allowance.name}": ${mismatches.join("; ")}.`,
+                    "make the workload match the allowance exactly, or change the allowance (with its reason) in policies/podSecurityAllowance.ts.");
+            }
+            return;
+        }
+        restrictedVolumesExcept(volume => volume.hostPath !== undefined)(pod, minor, fail);
+    },
+});
 
 const noPrivilegeEscalation = podSecurityRule({
     name: "pod-no-privilege-escalation",

@@ -128,15 +128,19 @@ export function seccomp(allowed: readonly string[]): PodCheck {
 /** check_restrictedVolumes.go (1.0): the nine volume sources restricted allows; `image` joined them in Kubernetes 1.33. */
 export const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"];
 
-export const restrictedVolumes: PodCheck = (pod, _minor, fail) => {
-    listOf(pod.spec.volumes).forEach((volume, index) => {
+export const restrictedVolumes: PodCheck = (pod, minor, fail) => restrictedVolumesExcept(() => false)(pod, minor, fail);
+
+/** The same check, skipping the hostPath volumes a named allowance admits (podSecurityAllowance.ts). */
+export function restrictedVolumesExcept(admitted: (volume: Record<string, any>) => boolean): PodCheck {
+    return (pod, _minor, fail) => listOf(pod.spec.volumes).forEach((volume, index) => {
+        if (admitted(recordOf(volume))) return;
         const sources = Object.keys(recordOf(volume)).filter(key => key !== "name");
         for (const source of sources.filter(key => !RESTRICTED_VOLUMES.includes(key))) {
             fail(`${pod.specPath}.volumes[${index}] is a ${source} volume${source === "hostPath" ? " (a path on the node)" : ""}.`,
                 `replace the ${source} volume with one of ${RESTRICTED_VOLUMES.join(", ")}.`);
         }
     });
-};
+}
 
 /** check_sysctls.go: the safe set grows with the policy version (1.0, 1.27, 1.29, 1.32). */
 const SAFE_SYSCTLS: readonly (readonly [since: number, names: readonly string[]])[] = [

@@ -16,6 +16,8 @@ const privilegedHostPod = () => {
     return spec.template as Record<string, any>;
 };
 
+const nodeExporterHostPaths = [{ name: "proc", hostPath: { path: "/proc", type: "Directory" } }, { name: "root", hostPath: { path: "/", type: "Directory" } }];
+
 const EDITS: ReadonlyArray<[string, () => ReturnType<typeof resource>, readonly string[], unknown?]> = [
     ["a privileged hostNetwork pod in default through a ReplicationController",
         () => resource("kubernetes:core/v1:ReplicationController", "blue-rc", { metadata: { namespace: "default" }, spec: { replicas: 1, template: privilegedHostPod() } }),
@@ -30,6 +32,20 @@ const EDITS: ReadonlyArray<[string, () => ReturnType<typeof resource>, readonly 
     ["a privileged pod in a ConfigGroup's YAML text",
         () => resource("kubernetes:yaml/v2:ConfigGroup", "blue-extras", { yaml: `apiVersion: v1\nkind: Pod\nmetadata: {name: debug}\nspec: ${JSON.stringify(privilegedHostPod().spec)}\n` }),
         ["resource-type-known", "pod-not-privileged"]],
+    ["node-exporter's exact host paths borrowed by a Deployment of the same name in its namespace",
+        () => withProp(withProp(withProp(deployment(), "metadata", { name: "node-exporter", namespace: "node-exporter" }), "spec.template.spec.volumes", nodeExporterHostPaths),
+            "spec.template.spec.containers.0.volumeMounts", [{ name: "proc", mountPath: "/host/proc", readOnly: true }, { name: "root", mountPath: "/host/root", readOnly: true }]),
+        ["pod-restricted-volumes"]],
+    ["node-exporter's host paths in a ConfigGroup's DaemonSet in its namespace",
+        () => resource("kubernetes:yaml/v2:ConfigGroup", "blue-extras", { objs: [{
+            apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "node-exporter", namespace: "node-exporter" },
+            spec: withProp(deployment(), "spec.template.spec.volumes", nodeExporterHostPaths).props.spec,
+        }] }),
+        ["pod-restricted-volumes"],
+        { "resource-type-known": { allowedTypes: [{ type: "kubernetes:yaml/v2:ConfigGroup", reason: "vendor manifests reviewed in #42" }] } }],
+    ["another namespace relabelled to enforce privileged like node-exporter's",
+        () => resource("kubernetes:core/v1:Namespace", "blue-ns2", { metadata: { name: "node-exporter-2", labels: { "pod-security.kubernetes.io/enforce": "privileged" } } }),
+        ["namespace-pod-security-restricted"]],
     ["the namespace relabelled privileged",
         () => resource("kubernetes:core/v1:Namespace", "blue-ns", { metadata: { name: "blkout", labels: { "pod-security.kubernetes.io/enforce": "privileged" } } }),
         ["namespace-pod-security-restricted"]],

@@ -36,7 +36,7 @@ export const GUARD_RAIL_CASES: PolicyCase[] = [
             { title: "a ConfigGroup", resources: () => [configGroup([])], message: /kubernetes:yaml\/v2:ConfigGroup/ },
             { title: "a Helm release", resources: () => [kind("kubernetes:helm.sh/v3:Release", "blue-chart", { chart: "nginx", values: {} })], message: /kubernetes:helm\.sh\/v3:Release/ },
             { title: "a Page Rule", resources: () => [kind("cloudflare:index/pageRule:PageRule", "edge-page", { target: "blkoutuk.com/*", actions: { ssl: "flexible" } })], message: /cloudflare:index\/pageRule:PageRule/ },
-            { title: "an allow-listed ConfigGroup holding a DaemonSet", resources: () => [configGroup([{ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "x" }, spec: { template: template() } }])], config: ALLOW_CONFIG_GROUP, message: /"blue-extras" declares objects\[0\], a kubernetes:apps\/v1:DaemonSet/ },
+            { title: "an allow-listed ConfigGroup holding a ReplicaSet", resources: () => [configGroup([{ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "x" }, spec: { template: template() } }])], config: ALLOW_CONFIG_GROUP, message: /"blue-extras" declares objects\[0\], a kubernetes:apps\/v1:ReplicaSet/ },
             { title: "an allow-listed ConfigGroup's YAML holding a Pod", resources: () => [kind("kubernetes:yaml/v2:ConfigGroup", "blue-extras", { yaml: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: debug\n" })], config: ALLOW_CONFIG_GROUP, message: /declares objects\[0\], a kubernetes:core\/v1:Pod/ },
         ],
     },
