@@ -1,5 +1,6 @@
 import { stringify } from "yaml";
 import { METRICS_PORT } from "./gatewayMetrics";
+import { DataExporterKind, dataExporterJobs } from "./monitoringDataExporters";
 
 /**
  * Prometheus's configuration for one colour, rendered by a pure function so the loopback tests run
@@ -24,6 +25,8 @@ export interface ScrapeTargets {
     readonly healthUrls?: readonly string[];
     /** `host:port` of the colour's Alertmanager. */
     readonly alertmanager: string;
+    /** `host:port` of the PostgreSQL and Redis exporters this colour runs. @default none */
+    readonly dataExporters?: Readonly<Partial<Record<DataExporterKind, string>>>;
 }
 
 export interface PrometheusConfigOptions {
@@ -73,6 +76,7 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
                 static_configs: apis.map(([api, target]) => ({ targets: [target], labels: { api } })),
             }] : []),
             ...(o.targets.healthUrls?.length ? [healthJob(o.targets.healthUrls)] : []),
+            ...dataExporterJobs(o.targets.dataExporters ?? {}),
             { job_name: JOBS.prometheus, static_configs: [{ targets: [`127.0.0.1:${PROMETHEUS_PORT}`] }] },
         ],
     };
