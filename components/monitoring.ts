@@ -6,6 +6,7 @@ import { metricsServiceName, PROMETHEUS_SELECTOR } from "./gatewayMetrics";
 import { restrictedPodSecurity, ZERO_DOWNTIME_STRATEGY } from "./k8sWorkload";
 import { AlertReceivers, receiverProblems, renderAlertmanagerConfig, SmtpSettings } from "./monitoringAlertmanager";
 import { renderDashboard, renderGrafanaProvisioning } from "./monitoringDashboards";
+import { DATA_EXPORTER_KINDS, DataExporterKind } from "./monitoringDataExporters";
 import { ALERTMANAGER_SELECTOR, GRAFANA_SELECTOR, monitoringPolicies } from "./monitoringNetwork";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT, renderBlackboxConfig, renderPrometheusConfig } from "./monitoringPrometheus";
 import { renderAlertRules } from "./monitoringRules";
@@ -29,6 +30,8 @@ export interface MonitoringArgs {
     readonly apis?: readonly string[];
     /** APIs that serve `/metrics`: name -> their Service host and metrics port. @default none */
     readonly apiMetrics?: Readonly<Record<string, { readonly host: pulumi.Input<string>; readonly port: number }>>;
+    /** `host:port` of the colour's PostgreSQL and Redis exporters (a DataExporters' `targets`). @default none */
+    readonly dataExporters?: Readonly<Partial<Record<DataExporterKind, pulumi.Input<string>>>>;
     /** Where alerts go; the keys are secrets. @default none (required) */
     readonly receivers: {
         readonly pagerDutyRoutingKey: pulumi.Input<string>;
@@ -60,9 +63,11 @@ export class Monitoring extends pulumi.ComponentResource {
         const svcHost = (service: string) => pulumi.interpolate`${service}.${ns}.svc.cluster.local`;
 
         const apiMetrics = Object.entries(args.apiMetrics ?? {});
+        const exporterKinds = DATA_EXPORTER_KINDS.filter(kind => args.dataExporters?.[kind] !== undefined);
         const prometheusConfig = pulumi.all([
             svcHost(metricsServiceName(args.gatewayName)), svcHost(args.gatewayName), svcHost(`${name}-alertmanager`), pulumi.all(apiMetrics.map(([, m]) => m.host)),
-        ]).apply(([metricsHost, gatewayHost, alertmanagerHost, apiHosts]) => renderPrometheusConfig({
+            pulumi.all(exporterKinds.map(kind => args.dataExporters![kind]!)),
+        ]).apply(([metricsHost, gatewayHost, alertmanagerHost, apiHosts, exporterTargets]) => renderPrometheusConfig({
             colour: args.colour,
             scrapeInterval: args.scrapeInterval,
             targets: {
@@ -71,6 +76,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 // The gateway Service's port 443 speaks plain HTTP inside the cluster: TLS ends at the load balancer.
                 healthUrls: [`http://${gatewayHost}:443/healthz`, ...(args.apis ?? []).map(api => `http://${gatewayHost}:443/health/${api}`)],
                 apiMetrics: Object.fromEntries(apiMetrics.map(([api, m], i) => [api, `${apiHosts[i]}:${m.port}`])),
+                dataExporters: Object.fromEntries(exporterKinds.map((kind, i) => [kind, exporterTargets[i]])),
             },
         }));
         const rules = renderAlertRules(args.colour);
