@@ -54,14 +54,18 @@ export const POSTGRES_QUERIES_FILE = "queries.yaml";
  * named as in the project's own example file (Debian ships it as examples/queries.yaml:
  * `pg_replication` / `lag` gives `pg_replication_lag`). Unlike that example and that collector, a
  * replica that has replayed all it received reads 0: `now() - last replay` alone grows while the
- * primary is idle and would page for a replica that is not behind. Every function here is
- * executable by a plain login role, so the exporter needs no grant (the loopback test runs it so).
+ * primary is idle and would page for a replica that is not behind. Only while its WAL receiver runs,
+ * though: a replica cut off from the primary has "replayed all it received" too, and must read as
+ * falling behind. Every function and view here is open to a plain login role (the receiver's row,
+ * not its details, is visible without pg_read_all_stats), so the exporter needs no grant: the
+ * loopback test runs it as such a role.
  */
 export function renderPostgresQueries(): string {
     const [prefix, column] = splitSeries(EXPORTER_SERIES.postgresReplicationLag);
     const lag = [
         "SELECT CASE",
-        "WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0",
+        "WHEN NOT pg_is_in_recovery() THEN 0",
+        "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 0",
         "ELSE GREATEST(0, EXTRACT(EPOCH FROM (now() - pg_last_xact_replay_timestamp())))",
         `END AS ${column}`,
     ].join(" ");

@@ -10,7 +10,7 @@ import {
 } from "../../components/monitoringDataExporters";
 import { renderPrometheusConfig } from "../../components/monitoringPrometheus";
 import { renderAlertRules } from "../../components/monitoringRules";
-import { RedisServer } from "../data/support/servers";
+import { RedisServer, waitFor } from "../data/support/servers";
 import { PostgresPair, startPair } from "../ops/support/postgresPair";
 import { freePort } from "../support/nginx";
 import { PrometheusServer, Server, startPrometheus, startServer } from "./support/servers";
@@ -141,6 +141,15 @@ describe("postgres_exporter 0.11.1 on a streaming replica", () => {
         }
         // Caught up again: the replica replays the write and reads 0.
         await until(EXPORTER_SERIES.postgresReplicationLag, r => r.length === 1 && r[0].value[1] === "0", "lag back to 0");
+    });
+
+    it("reads a replica cut off from its primary as falling behind, not as caught up", async () => {
+        // No primary to stream from: the WAL receiver stops, and everything received is replayed.
+        await sql(pair.replica.port, "ALTER SYSTEM SET primary_conninfo = ''");
+        await sql(pair.replica.port, "SELECT pg_reload_conf()");
+        await waitFor(async () => (await sql(pair.replica.port, "SELECT count(*)::int AS n FROM pg_stat_wal_receiver"))[0].n === 0, 10_000, "the WAL receiver to stop");
+        const high = await until(expr("PostgresReplicationLagHigh"), r => r.length === 1, "lag without a WAL receiver");
+        expect(Number(high[0].value[1])).toBeGreaterThan(1);
     });
 });
 
