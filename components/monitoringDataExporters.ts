@@ -30,7 +30,7 @@ export const DATA_EXPORTER_IMAGES: Readonly<Record<DataExporterKind, string>> = 
 /** The exporters' default ports (`--web.listen-address` defaults `:9187` and `:9121`). */
 export const DATA_EXPORTER_PORTS: Readonly<Record<DataExporterKind, number>> = { postgres: 9187, redis: 9121 };
 
-/** The images' own users: postgres-exporter's Dockerfile runs as nobody, redis_exporter's scratch image as 59000 (oliver006/redis_exporter Dockerfile). */
+/** The images' own users: postgres-exporter's Dockerfile runs as nobody, redis_exporter's scratch image as 59000 (oliver006/redis_exporter Dockerfile, `USER 59000:59000`). */
 export const DATA_EXPORTER_UIDS: Readonly<Record<DataExporterKind, number>> = { postgres: 65534, redis: 59000 };
 
 /** DigitalOcean's managed PostgreSQL (and its replicas) listen on 25060, Valkey on 25061 (as in apiService.ts). */
