@@ -18,9 +18,11 @@ export type DataExporterKind = (typeof DATA_EXPORTER_KINDS)[number];
 
 /**
  * The upstream images at the versions Debian bookworm gives the tests (prometheus-postgres-exporter
- * 0.11.1, prometheus-redis-exporter 1.45.0). Tags as published and used, e.g.
- * tembo-io/tembo `quay.io/prometheuscommunity/postgres-exporter:v0.11.1`; redis-operator charts
- * `oliver006/redis_exporter:v1.45.0`.
+ * 0.11.1, prometheus-redis-exporter 1.45.0). Both tags are the projects' release tags
+ * (postgres_exporter's v0.11.1 release tarball, redis_exporter's `v<version>` images) and are pinned
+ * in public manifests found by code search (`quay.io/prometheuscommunity/postgres-exporter:v0.11.1`
+ * as a Kubernetes sidecar, `oliver006/redis_exporter:v1.45.0` as a Redis operator's exporter); the
+ * registries themselves were not reachable from here, so the first pull is the final check.
  */
 export const DATA_EXPORTER_IMAGES: Readonly<Record<DataExporterKind, string>> = {
     postgres: "quay.io/prometheuscommunity/postgres-exporter:v0.11.1",
