@@ -50,11 +50,11 @@ export class DataExporters extends pulumi.ComponentResource {
             };
             const data = pulumi.secret(pulumi.output(urls[kind]!).apply(url => exporterSecretData(kind, url)));
             const secret = new k8s.core.v1.Secret(`${name}-${part}-secret`, { metadata, type: "Opaque", stringData: data }, o);
-            const queries = kind === "postgres"
-                ? [new k8s.core.v1.ConfigMap(`${name}-${part}-queries`, { metadata, data: { [POSTGRES_QUERIES_FILE]: renderPostgresQueries() } }, o)]
-                : [];
+            const queryFile = kind === "postgres" ? renderPostgresQueries() : undefined;
+            const queries = queryFile === undefined ? []
+                : [new k8s.core.v1.ConfigMap(`${name}-${part}-queries`, { metadata, data: { [POSTGRES_QUERIES_FILE]: queryFile } }, o)];
             // A new password or query file rolls the pods: env from a Secret is read only at start.
-            const rollOn = pulumi.secret(data.apply(d => createHash("sha256").update(JSON.stringify(d) + renderPostgresQueries()).digest("hex")));
+            const rollOn = pulumi.secret(data.apply(d => createHash("sha256").update(JSON.stringify(d) + (queryFile ?? "")).digest("hex")));
             new k8s.apps.v1.Deployment(`${name}-${part}`, {
                 metadata,
                 spec: {
