@@ -2,7 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_ROLES, DataPlaneOutputs, DataRole, OwnerData, readOwnerData } from "./dataPlaneOutputs";
 import { CandidateData, createCandidateClusters } from "./dataPlaneCandidate";
-import { createOwnerPostgres, createReplica, MaintenanceWindow, retargetUrl } from "./dataPlanePostgres";
+import { createMetricsLogin, createOwnerPostgres, createReplica, MaintenanceWindow, retargetUrl } from "./dataPlanePostgres";
 import { createBuckets, createSessionSecret, createValkey, EVICTION_POLICIES, EvictionPolicy, requireTlsRedisUrl } from "./dataPlaneStorage";
 import { API_NAMES, ApiName, assertNoProblems, recordOf } from "./platformNames";
 
@@ -199,7 +199,8 @@ export function dataPlaneProblems(args: DataPlaneArgs): string[] {
         .map(([key, value, , , expected]) => `${key}: expected ${expected}, got ${describe(value)}`);
 }
 
-type RoleData = Omit<DataPlaneOutputs, "role">;
+/** What a role declares: the shared outputs plus, where this colour has a replica, the exporter's login on it. */
+type RoleData = Omit<DataPlaneOutputs, "role"> & { readonly metricsDatabaseUrl?: pulumi.Output<string> };
 
 function createOwner(name: string, parent: pulumi.Resource, args: OwnerDataPlaneArgs): RoleData {
     const defaults = DATA_PLANE_DEFAULTS;
@@ -220,6 +221,7 @@ function createOwner(name: string, parent: pulumi.Resource, args: OwnerDataPlane
         postgresClusterId: primary.cluster.id,
         replicaId: primary.replica.uuid,
         databases: primary.databases,
+        metricsDatabaseUrl: createMetricsLogin(name, parent, primary.cluster.id, primary.replica),
         redisUrl: createValkey(name, parent, { ...defaults.valkey, ...args.valkey }, placement, postgres.maintenance),
         sessionSecret: createSessionSecret(name, parent),
         ...storage,
@@ -245,6 +247,7 @@ function createFollower(name: string, parent: pulumi.Resource, args: FollowerDat
     return {
         ...shared,
         replicaId: replica.uuid,
+        metricsDatabaseUrl: createMetricsLogin(name, parent, shared.postgresClusterId, replica),
         databases: recordOf(API_NAMES, api => ({
             databaseUrl: shared.databases[api].databaseUrl,
             readDatabaseUrl: pulumi.all([shared.databases[api].readDatabaseUrl, replica.privateHost, replica.port])
@@ -278,6 +281,8 @@ export class DataPlane extends pulumi.ComponentResource implements DataPlaneOutp
     readonly bucketNames: DataPlaneOutputs["bucketNames"];
     /** The candidate role's own clusters; undefined for the other roles. */
     readonly candidate?: CandidateData;
+    /** Secret: the metrics exporter's login on this colour's own read replica; undefined for a standby follower, which has none. */
+    readonly metricsDatabaseUrl?: pulumi.Output<string>;
 
     constructor(name: string, args: DataPlaneArgs, opts?: pulumi.ComponentResourceOptions) {
         assertNoProblems(`DataPlane "${name}" arguments`, dataPlaneProblems(args));
@@ -286,6 +291,7 @@ export class DataPlane extends pulumi.ComponentResource implements DataPlaneOutp
             : args.role === "candidate" ? createCandidate(name, this, args) : createFollower(name, this, args);
         this.role = args.role;
         this.candidate = data.candidate;
+        this.metricsDatabaseUrl = data.metricsDatabaseUrl && pulumi.secret(data.metricsDatabaseUrl);
         this.vpcId = data.vpcId;
         this.postgresClusterId = data.postgresClusterId;
         this.replicaId = data.replicaId;
@@ -310,6 +316,7 @@ export class DataPlane extends pulumi.ComponentResource implements DataPlaneOutp
             spacesEndpoint: this.spacesEndpoint,
             bucketNames: this.bucketNames,
             candidate: this.candidate,
+            metricsDatabaseUrl: this.metricsDatabaseUrl,
         });
     }
 }

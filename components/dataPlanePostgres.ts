@@ -123,6 +123,23 @@ export function createReplica(name: string, parent: pulumi.Resource, args: Repli
     }, { parent, protect: true });
 }
 
+/**
+ * The metrics exporter's own login on a cluster, connected to `replica` (where replication lag
+ * exists). DigitalOcean gives a new user "minimal permissions by default" and some superuser
+ * grants cannot be given at all (https://docs.digitalocean.com/products/databases/postgresql/how-to/manage-users-and-databases/);
+ * minimal is what the exporter needs: its lag query calls only functions open to every role, which
+ * the loopback test proves with a role that has no grant. Users are declared on the cluster and
+ * serve its read replicas too (the provider's "user for a PostgreSQL database replica" example,
+ * https://docs.digitalocean.com/reference/terraform/reference/resources/database_user/), so a
+ * follower declares its own user on the owner's cluster.
+ */
+export function createMetricsLogin(name: string, parent: pulumi.Resource, clusterId: pulumi.Input<string>, replica: digitalocean.DatabaseReplica): pulumi.Output<string> {
+    const user = new digitalocean.DatabaseUser(`${name}-metrics-user`, { clusterId, name: `${name.replace(/-/g, "_")}_metrics` }, { parent });
+    // defaultdb: every DigitalOcean PostgreSQL cluster has it and it cannot be deleted (same page).
+    return pulumi.secret(pulumi.all([user.name, user.password, replica.privateHost, replica.port])
+        .apply(([userName, password, host, port]) => postgresUrl({ user: userName, password, host, port, database: "defaultdb" })));
+}
+
 function createApiDatabase(
     name: string,
     parent: pulumi.Resource,

@@ -33,8 +33,11 @@ export const EXPORTER_SERIES = {
     nodeMemoryTotal: "node_memory_MemTotal_bytes",
     nodeFilesystemAvailable: "node_filesystem_avail_bytes",
     nodeFilesystemSize: "node_filesystem_size_bytes",
-    /** postgres_exporter. */
-    postgresReplicationLag: "pg_replication_lag_seconds",
+    /**
+     * postgres_exporter 0.11.1 through the custom query of `monitoringDataExporters.ts` (it has no
+     * built-in lag; 0.13's collector names its own `pg_replication_lag_seconds`, which this avoids).
+     */
+    postgresReplicationLag: "pg_replication_lag",
     /** redis_exporter (Valkey speaks the same protocol). */
     redisMemoryUsed: "redis_memory_used_bytes",
     redisMemoryMax: "redis_memory_max_bytes",

@@ -6,6 +6,7 @@ import { metricsServiceName, PROMETHEUS_SELECTOR } from "./gatewayMetrics";
 import { restrictedPodSecurity, ZERO_DOWNTIME_STRATEGY } from "./k8sWorkload";
 import { AlertReceivers, receiverProblems, renderAlertmanagerConfig, SmtpSettings } from "./monitoringAlertmanager";
 import { renderDashboard, renderGrafanaProvisioning } from "./monitoringDashboards";
+import { DATA_EXPORTER_KINDS, DataExporterKind } from "./monitoringDataExporters";
 import { ALERTMANAGER_SELECTOR, GRAFANA_SELECTOR, monitoringPolicies } from "./monitoringNetwork";
 import { kubernetesVersionProblem, NODE_EXPORTER_HOST, NodeExporter } from "./monitoringNodeExporter";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT, renderBlackboxConfig, renderPrometheusConfig } from "./monitoringPrometheus";
@@ -31,6 +32,8 @@ export interface MonitoringArgs {
     readonly apis?: readonly string[];
     /** APIs that serve `/metrics`: name -> their Service host and metrics port. @default none */
     readonly apiMetrics?: Readonly<Record<string, { readonly host: pulumi.Input<string>; readonly port: number }>>;
+    /** `host:port` of the colour's PostgreSQL and Redis exporters (a DataExporters' `targets`). @default none */
+    readonly dataExporters?: Readonly<Partial<Record<DataExporterKind, pulumi.Input<string>>>>;
     /** Where alerts go; the keys are secrets. @default none (required) */
     readonly receivers: {
         readonly pagerDutyRoutingKey: pulumi.Input<string>;
@@ -64,10 +67,12 @@ export class Monitoring extends pulumi.ComponentResource {
         const svcHost = (service: string) => pulumi.interpolate`${service}.${ns}.svc.cluster.local`;
 
         const apiMetrics = Object.entries(args.apiMetrics ?? {});
+        const exporterKinds = DATA_EXPORTER_KINDS.filter(kind => args.dataExporters?.[kind] !== undefined);
         const prometheusConfig = pulumi.all([
             svcHost(metricsServiceName(args.gatewayName)), svcHost(args.gatewayName), svcHost(`${name}-alertmanager`), pulumi.all(apiMetrics.map(([, m]) => m.host)),
             svcHost(`${name}-pushgateway`),
-        ]).apply(([metricsHost, gatewayHost, alertmanagerHost, apiHosts, pushgatewayHost]) => renderPrometheusConfig({
+            pulumi.all(exporterKinds.map(kind => args.dataExporters![kind]!)),
+        ]).apply(([metricsHost, gatewayHost, alertmanagerHost, apiHosts, pushgatewayHost, exporterTargets]) => renderPrometheusConfig({
             colour: args.colour,
             scrapeInterval: args.scrapeInterval,
             targets: {
@@ -78,6 +83,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 apiMetrics: Object.fromEntries(apiMetrics.map(([api, m], i) => [api, `${apiHosts[i]}:${m.port}`])),
                 pushgateway: `${pushgatewayHost}:${PUSHGATEWAY_PORT}`,
                 ...(args.nodeExporter ? { nodeExporterHost: NODE_EXPORTER_HOST } : {}),
+                dataExporters: Object.fromEntries(exporterKinds.map((kind, i) => [kind, exporterTargets[i]])),
             },
         }));
         const rules = renderAlertRules(args.colour);

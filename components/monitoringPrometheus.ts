@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import { METRICS_PORT } from "./gatewayMetrics";
 import { NODE_EXPORTER_PORT } from "./monitoringNodeExporter";
 import { PUSHGATEWAY_JOB, pushgatewayScrapeJob } from "./monitoringPushgateway";
+import { DataExporterKind, dataExporterJobs } from "./monitoringDataExporters";
 
 /**
  * Prometheus's configuration for one colour, rendered by a pure function so the loopback tests run
@@ -30,6 +31,8 @@ export interface ScrapeTargets {
     readonly alertmanager: string;
     /** `host:port` of the colour's Pushgateway (the switch's step). @default none */
     readonly pushgateway?: string;
+    /** `host:port` of the PostgreSQL and Redis exporters this colour runs. @default none */
+    readonly dataExporters?: Readonly<Partial<Record<DataExporterKind, string>>>;
 }
 
 export interface PrometheusConfigOptions {
@@ -85,6 +88,7 @@ export function renderPrometheusConfig(o: PrometheusConfigOptions): string {
             ...(o.targets.healthUrls?.length ? [healthJob(o.targets.healthUrls)] : []),
             ...(o.targets.pushgateway ? [pushgatewayScrapeJob(o.targets.pushgateway)] : []),
             ...(o.targets.nodeExporterHost ? [headlessServiceJob(JOBS.node, o.targets.nodeExporterHost, NODE_EXPORTER_PORT)] : []),
+            ...dataExporterJobs(o.targets.dataExporters ?? {}),
             { job_name: JOBS.prometheus, static_configs: [{ targets: [`127.0.0.1:${PROMETHEUS_PORT}`] }] },
         ],
     };

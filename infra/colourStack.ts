@@ -6,6 +6,7 @@ import { ApiService } from "../components/apiService";
 import { RFC1918_RANGES } from "../components/cidr";
 import { Cluster } from "../components/cluster";
 import { DATA_CLIENT_TAG, DataPlane, OwnerData, ownerStackOutputs, readOwnerData, requireStringOutput } from "../components/dataPlane";
+import { DataExporters } from "../components/dataExporters";
 import { Gateway } from "../components/gateway";
 import { Monitoring } from "../components/monitoring";
 import { ScalingArgs } from "../components/k8sWorkload";
@@ -113,8 +114,27 @@ function createApis(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster,
     });
 }
 
-/** The colour's own Prometheus, Alertmanager and Grafana, scraping its gateway's metrics sidecar. */
-function createMonitoring(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster, gatewayName: string): Monitoring {
+/**
+ * What this colour's Prometheus scrapes of the data: the read replica it has of its own (the owner's,
+ * or a follower's), where replication lag is measured; Valkey only on the owner, whose cluster it is,
+ * so one colour alerts on it. A standby follower has no replica: the owner's exporter covers the one it reads.
+ */
+function createDataExporters(cfg: ColourConfig, cluster: Cluster, data: DataPlane): DataExporters | undefined {
+    const redisUrl = cfg.data.role === "owner" ? data.redisUrl : undefined;
+    if (data.metricsDatabaseUrl === undefined && redisUrl === undefined) return undefined;
+    return new DataExporters(`${cfg.colour}-data-exporters`, {
+        provider: cluster.provider,
+        namespace: cluster.namespace,
+        colour: cfg.colour,
+        postgresUrl: data.metricsDatabaseUrl,
+        redisUrl,
+        // Both the owner's clusters and a follower's own replica sit in the colour's own VPC.
+        databaseCidrs: [cfg.network.vpcCidr],
+    });
+}
+
+/** The colour's own Prometheus, Alertmanager and Grafana, scraping its gateway's metrics sidecar and data exporters. */
+function createMonitoring(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cluster, gatewayName: string, exporters?: DataExporters): Monitoring {
     return new Monitoring(`${cfg.colour}-monitoring`, {
         provider: cluster.provider,
         namespace: cluster.namespace,
@@ -122,6 +142,7 @@ function createMonitoring(cfg: ColourConfig, secrets: ColourSecrets, cluster: Cl
         mode: cfg.mode,
         gatewayName,
         apis: API_NAMES,
+        dataExporters: exporters?.targets,
         scrapeInterval: cfg.monitoring.scrapeInterval,
         nodeExporter: { kubernetesVersion: cfg.cluster.kubernetesVersion },
         receivers: {
@@ -232,7 +253,7 @@ export function createColourStack(cfg: ColourConfig, secrets: ColourSecrets): Co
         thresholds,
         window,
     });
-    createMonitoring(cfg, secrets, cluster, gatewayName);
+    createMonitoring(cfg, secrets, cluster, gatewayName, createDataExporters(cfg, cluster, data));
     const preview = new PreviewHostname(`${cfg.colour}-preview`, {
         colour: cfg.colour,
         domain: cfg.domain,

@@ -40,7 +40,10 @@ const candidateNoAppWrites = stackPolicy({
     remediationSteps: "Give the applications the owner's URLs (the DataPlane's `databases` and `redisUrl`), never `dataPlane.candidate`; only the data cutover tool connects to the candidate.",
     check: ({ ofType, fail }) => {
         if (!isCandidateStack(ofType)) return;
-        const own = CREDENTIAL_SOURCES.flatMap(type => ofType(type));
+        // The candidate's own: its clusters and what hangs off them. A user the stack declares on the
+        // owner's cluster (the metrics exporter's login on the follower's replica) writes nowhere new.
+        const clusters = ofType(TYPES.databaseCluster);
+        const own = [...clusters, ...CREDENTIAL_SOURCES.slice(1).flatMap(type => ofType(type)).filter(r => referencedBy(r, "clusterId", clusters).length > 0)];
         for (const [type, keys] of CONSUMERS) {
             for (const consumer of ofType(type)) {
                 const sources = keys.flatMap(key => referencedBy(consumer, key, own));

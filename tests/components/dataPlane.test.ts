@@ -38,6 +38,7 @@ function exposed(dp: DataPlane): Record<string, unknown> {
     const fields: Record<string, unknown> = {
         redisUrl: dp.redisUrl, sessionSecret: dp.sessionSecret, spacesEndpoint: dp.spacesEndpoint,
         postgresClusterId: dp.postgresClusterId, replicaId: dp.replicaId, role: dp.role, ...dp.bucketNames,
+        metricsDatabaseUrl: dp.metricsDatabaseUrl,
     };
     for (const api of API_NAMES) {
         fields[`${api}.databaseUrl`] = dp.databases[api].databaseUrl;
@@ -91,9 +92,9 @@ beforeAll(async () => {
 });
 
 describe("DataPlane owner", () => {
-    it("creates exactly the primary, cache, buckets and one database, user and pool per API", () => {
+    it("creates exactly the primary, cache, buckets, one database, user and pool per API and the metrics exporter's user", () => {
         expect(typeCounts(owner.resources)).toEqual({
-            [T.component]: 1, [T.cluster]: 2, [T.replica]: 1, [T.firewall]: 2, [T.db]: 3, [T.user]: 3, [T.pool]: 3,
+            [T.component]: 1, [T.cluster]: 2, [T.replica]: 1, [T.firewall]: 2, [T.db]: 3, [T.user]: 3 + 1, [T.pool]: 3,
             [T.bucket]: 3, [T.cors]: 1, [T.password]: 1,
         });
     });
@@ -182,8 +183,8 @@ describe("DataPlane owner", () => {
 });
 
 describe("DataPlane follower", () => {
-    it("declares only its own replica of the owner's cluster and the peering to reach it: no primary, cache, buckets or firewall", () => {
-        expect(typeCounts(follower.resources)).toEqual({ [T.component]: 1, [T.reference]: 1, [T.replica]: 1, [T.peering]: 1 });
+    it("declares only its own replica of the owner's cluster, the peering to reach it and its exporter's user: no primary, cache, buckets or firewall", () => {
+        expect(typeCounts(follower.resources)).toEqual({ [T.component]: 1, [T.reference]: 1, [T.replica]: 1, [T.peering]: 1, [T.user]: 1 });
         expect(named(follower.resources, "green-data-peering").inputs.vpcIds)
             .toEqual(["vpc-blue-1", "vpc-green-1"]);
         expect(named(follower.resources, "green-data-owner").inputs.name).toBe(OWNER_STACK);
@@ -211,6 +212,20 @@ describe("DataPlane follower", () => {
             expect(mine.hostname).toBe(replica.privateHost);
             expect(mine.hostname).not.toBe(owners.hostname);
             expect([mine.username, mine.password, mine.pathname, mine.search]).toEqual([owners.username, owners.password, owners.pathname, owners.search]);
+        }
+    });
+
+    it("gives each colour's exporter a user of its own on the owner's cluster, reading the colour's own replica over TLS", () => {
+        const pgId = named(owner.resources, "blue-data-pg").id;
+        for (const [evaluation, colour] of [[owner, "blue"], [follower, "green"]] as const) {
+            const user = named(evaluation.resources, `${colour}-data-metrics-user`);
+            expect(user.inputs).toEqual({ clusterId: pgId, name: `${colour}_data_metrics` });
+            const url = new URL(value(evaluation, "metricsDatabaseUrl"));
+            expect([url.username, url.hostname, url.port, url.pathname, url.search]).toEqual([
+                `${colour}_data_metrics`, named(evaluation.resources, `${colour}-data-pg-replica`).state.privateHost, "25060", "/defaultdb", "?sslmode=require",
+            ]);
+            expect(decodeURIComponent(url.password)).toBe(unwrap(user.state.password));
+            expect(evaluation.outputs.metricsDatabaseUrl.secret).toBe(true);
         }
     });
 

@@ -54,7 +54,10 @@ describe("the candidate data role", () => {
         ]);
         const dbs = candidate.resources.filter(r => r.type === TYPES.databaseDb);
         expect(dbs.map(d => [d.inputs.name, d.protect])).toEqual([["ivor", true], ["events", true], ["newsroom", true]]);
-        expect(candidate.resources.filter(r => r.type === "digitalocean:index/databaseUser:DatabaseUser").map(u => u.inputs.name)).toEqual(["ivor", "events", "newsroom"]);
+        // Its follower side's metrics login sits on the owner's cluster, not the candidate's.
+        const users = candidate.resources.filter(r => r.type === "digitalocean:index/databaseUser:DatabaseUser");
+        expect(users.map(u => u.inputs.name)).toEqual(["green_data_metrics", "ivor", "events", "newsroom"]);
+        expect(users[0].inputs.clusterId).not.toBe(clusters[0].id);
         expect(candidate.resources.filter(r => r.type === TYPES.databaseReplica)).toHaveLength(1);
         expect(candidate.resources.filter(r => r.type === TYPES.bucket && r.name.startsWith("green-data"))).toEqual([]);
         expect(candidate.outputs).toMatchObject({ dataRole: "candidate", dataOwnerStack: OWNER });
@@ -70,6 +73,14 @@ describe("the candidate data role", () => {
             : r));
         const caught = (await runPolicies(tampered)).filter(v => v.policyName === "candidate-no-application-writes");
         expect(caught.map(v => v.message)).toEqual([expect.stringContaining("\"green-ivor-credentials\" is built from the candidate's own green-data-candidate-pg")]);
+        // A Secret built from a user on the candidate's own cluster is caught too; the exporter's (on the owner's) was not, above.
+        const candidateUser = inputs.find(r => r.name === "green-data-candidate-ivor-user")!;
+        const exporterSecret = "green-data-exporters-postgres-exporter-secret";
+        const onCandidate = inputs.map(r => (r.name === exporterSecret
+            ? { ...r, propertyDependencies: { ...r.propertyDependencies, stringData: [candidateUser.urn] } }
+            : r));
+        const caughtUser = (await runPolicies(onCandidate)).filter(v => v.policyName === "candidate-no-application-writes");
+        expect(caughtUser.map(v => v.message)).toEqual([expect.stringContaining(`"${exporterSecret}" is built from the candidate's own green-data-candidate-ivor-user`)]);
     });
 
     it("keeps exactly one owner across the colours: a candidate must name the owner, and two owners are refused", () => {

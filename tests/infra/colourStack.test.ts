@@ -4,10 +4,12 @@ import { LOAD_BALANCER_ID_ANNOTATION } from "../../components/gateway";
 import { effectiveScaling } from "../../infra/colourStack";
 import { loadColourConfig } from "../../infra/config/loadColourConfig";
 import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
 import { settle } from "../../infra/offline/evaluate";
 import { installMockRuntime, RecordedResource } from "../../infra/offline/mockRuntime";
 import { OFFLINE_INVOKES } from "../../infra/offline/mockOutputs";
-import { evaluateStack, StackEvaluation } from "../../infra/offline/stacks";
+import { evaluate, outputValues } from "../../infra/offline/evaluate";
+import { evaluateStack, offlineConfig, StackEvaluation } from "../../infra/offline/stacks";
 import { readStackFile, REPO_ROOT } from "../../infra/offline/stackFiles";
 import { kubernetesResources, unwrapSecrets, validateKubernetesObjects } from "../support/k8sValidate";
 import { named, ofType } from "../support/pulumi";
@@ -158,6 +160,48 @@ describe("both colours", () => {
         expect(credentials.secretInputPaths).toContain("stringData");
         expect(JSON.stringify(unwrapSecrets(credentials.inputs))).toContain(String(blue.outputs.dataIvorDatabaseUrl.value));
     });
+});
+
+describe("the data exporters each colour's Prometheus scrapes", () => {
+    const jobs = (evaluation: StackEvaluation, colour: string) => {
+        const config = named(evaluation.resources, `${colour}-monitoring-prometheus-config`).inputs.data["prometheus.yml"] as string;
+        return (parse(config) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[] }[] }).scrape_configs
+            .filter(job => job.job_name === "postgres" || job.job_name === "redis");
+    };
+    const secretData = (evaluation: StackEvaluation, name: string) => (unwrapSecrets(named(evaluation.resources, name).inputs) as { stringData: Record<string, string> }).stringData;
+
+    test("the owner scrapes its read replica and its Valkey", () => {
+        expect(jobs(blue, "blue").map(job => [job.job_name, job.static_configs![0].targets])).toEqual([
+            ["postgres", [`blue-data-exporters-postgres-exporter.${named(blue.resources, "blue-cluster-namespace").inputs.metadata.name}.svc.cluster.local:9187`]],
+            ["redis", [expect.stringMatching(/^blue-data-exporters-redis-exporter\..+:9121$/)]],
+        ]);
+        const url = new URL(secretData(blue, "blue-data-exporters-postgres-exporter-secret").url);
+        expect([url.username, url.hostname, url.searchParams.get("sslmode")])
+            .toEqual(["blue_data_metrics", named(blue.resources, "blue-data-pg-replica").state.privateHost, "require"]);
+        const valkey = named(blue.resources, "blue-data-valkey").state;
+        expect(secretData(blue, "blue-data-exporters-redis-exporter-secret").address).toBe(`rediss://${valkey.privateHost}:${valkey.port}`);
+    });
+
+    test("a standby follower, without a replica, scrapes neither", () => {
+        expect(jobs(green, "green")).toEqual([]);
+        expect(green.resources.filter(r => r.name.startsWith("green-data-exporters"))).toEqual([]);
+    });
+
+    test("an active follower scrapes its own replica with its own user on the owner's cluster, and leaves Valkey to the owner", async () => {
+        const file = readStackFile(REPO_ROOT, "green");
+        const { config, secretConfigKeys } = offlineConfig({ ...file, config: { ...file.config, mode: "active" } }, SECRET_CONFIG_KEYS);
+        const owner = "organization/blkout-platform/blue";
+        const stackReferences = { [owner]: { outputs: outputValues(blue.outputs), secretOutputNames: Object.keys(blue.outputs).filter(key => blue.outputs[key].secret) } };
+        const active = await evaluate({ project: file.project, stack: "green", config, secretConfigKeys, stackReferences, invokes: OFFLINE_INVOKES }, runColourProgram);
+        const evaluation = { resources: active.resources } as StackEvaluation;
+        expect(jobs(evaluation, "green").map(job => job.job_name)).toEqual(["postgres"]);
+        const user = named(active.resources, "green-data-metrics-user");
+        expect(user.inputs.clusterId).toBe(named(blue.resources, "blue-data-pg").id);
+        const url = new URL(secretData(evaluation, "green-data-exporters-postgres-exporter-secret").url);
+        expect([url.username, url.hostname]).toEqual(["green_data_metrics", named(active.resources, "green-data-pg-replica").state.privateHost]);
+        const egress = named(active.resources, "green-data-exporters-postgres-exporter-netpol").inputs.spec.egress[0];
+        expect(egress.to).toEqual([{ ipBlock: { cidr: (file.config.network as { vpcCidr: string }).vpcCidr } }]);
+    }, 60_000);
 });
 
 describe("the entry program", () => {

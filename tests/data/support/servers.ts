@@ -138,9 +138,10 @@ export class PgServer {
 export class RedisServer {
     private constructor(readonly port: number, private readonly child: ChildProcess) {}
 
-    static async start(): Promise<RedisServer> {
+    /** `extraArgs` are further redis-server flags, e.g. `--maxmemory 8mb`. */
+    static async start(extraArgs: readonly string[] = []): Promise<RedisServer> {
         const port = await freePort();
-        const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"], { stdio: "ignore" });
+        const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", ...extraArgs], { stdio: "ignore" });
         const server = new RedisServer(port, child);
         await waitFor(async () => new Promise<boolean>(resolve => {
             const socket = connect(port, "127.0.0.1");

@@ -44,9 +44,9 @@ export interface Server {
     stop(): Promise<void>;
 }
 
-/** Spawns `binary`, waits until `readyPath` answers 200, and owns `dir` (removed on stop). */
-export async function startServer(binary: string, args: string[], port: number, readyPath: string, dir: string): Promise<Server> {
-    const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"], detached: true });
+/** Spawns `binary` (with `env` over this process's), waits until `readyPath` answers 200, and owns `dir` (removed on stop). */
+export async function startServer(binary: string, args: string[], port: number, readyPath: string, dir: string, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+    const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"], detached: true, env: { ...process.env, ...env } });
     running.set(child, dir);
     let stderr = "";
     child.stderr?.on("data", chunk => { stderr = (stderr + String(chunk)).slice(-20_000); });
