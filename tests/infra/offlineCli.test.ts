@@ -34,7 +34,7 @@ describe("npm run preview:offline", () => {
     test("prints the resource tree grouped by component, the outputs with secrets masked, and exits 0", async () => {
         const result = await run(["blue"], cachedEvaluator);
         expect(result.code).toBe(0);
-        expect(result.stdout).toMatch(/Stack blkout-platform\/blue: \d+ resources in 12 components/);
+        expect(result.stdout).toMatch(/Stack blkout-platform\/blue: \d+ resources in 13 components/);
         expect(result.stdout).toMatch(/■ blkout:platform:Alerts {2}blue-alerts \(8 resources\)\n {6}\+ digitalocean:index\/monitorAlert:MonitorAlert {2}blue-alerts-/);
         expect(result.stdout).toMatch(/■ blkout:platform:DataPlane {2}blue-data \(\d+ resources\)\n {6}\+ /);
         expect(result.stdout).toMatch(/dataIvorDatabaseUrl +\[secret\]/);
