@@ -41,6 +41,9 @@ export const EXPORTER_SERIES = {
     /** redis_exporter (Valkey speaks the same protocol). */
     redisMemoryUsed: "redis_memory_used_bytes",
     redisMemoryMax: "redis_memory_max_bytes",
+    /** 1 while each exporter reaches its database; 0 leaves the lag and memory rules with nothing to read. */
+    postgresUp: "pg_up",
+    redisUp: "redis_up",
     /** Prometheus's own per-target health. */
     up: "up",
     /** blackbox_exporter's probe result for each health endpoint. */

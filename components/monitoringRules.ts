@@ -111,6 +111,16 @@ export const ALERT_RULES: readonly AlertRule[] = Object.freeze([
         direction: "above", threshold: 80, for: "5m", severity: "medium", summary: "Valkey/Redis memory above 80 % of its limit",
         runbook: "Check the eviction policy and the largest keys (`valkey-cli --bigkeys`); resize the cluster if the working set grew.",
     }),
+    rule({
+        alert: "DataStoreUnreachable", group: "data", query: `min by (job, instance) (${S.postgresUp} or ${S.redisUp})`,
+        direction: "below", threshold: 1, for: "2m", severity: "high", summary: "A data exporter cannot reach its database: the lag and memory rules are blind",
+        runbook: "`kubectl logs` the exporter named by `job`: a rotated password (re-run `pulumi up`), a trusted-sources rule, or the database itself down (DigitalOcean console).",
+    }),
+    rule({
+        alert: "MetricsTargetDown", group: "infrastructure", query: `min by (job, instance) (${S.up}{job!="prometheus"})`,
+        direction: "below", threshold: 1, for: "5m", severity: "high", summary: "Prometheus cannot scrape a target: the rules reading it are silent",
+        runbook: "`job` names the source (gateway sidecar, node-exporter, an exporter, the Pushgateway): `kubectl get pods` for it and its NetworkPolicy; the switch halts on a colour whose gateway series stop.",
+    }),
 ]);
 
 /** The rule file Prometheus loads: one group per area, every rule labelled with its severity. */

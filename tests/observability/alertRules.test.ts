@@ -74,6 +74,8 @@ describe("the alert rules", () => {
             NodeDiskHigh: [85, "medium", "10m"],
             NodeDiskCritical: [95, "high", "5m"],
             PostgresReplicationLagHigh: [1, "high", "1m"],
+            DataStoreUnreachable: [1, "high", "2m"],
+            MetricsTargetDown: [1, "high", "5m"],
             RedisMemoryHigh: [80, "medium", "5m"],
         });
         for (const r of ALERT_RULES) {

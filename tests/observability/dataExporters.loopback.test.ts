@@ -173,4 +173,11 @@ describe("redis_exporter 1.45.0 on redis-server with maxmemory", () => {
         expect(high[0].metric.instance).toBe(`127.0.0.1:${exporters.redis!.port}`);
         expect(Number(high[0].value[1])).toBeGreaterThan(80);
     });
+
+    it("reads a database it cannot reach through the DataStoreUnreachable expression, naming the exporter", async () => {
+        expect(await query(expr("DataStoreUnreachable"))).toEqual([]);
+        await redis.stop();
+        const down = await until(expr("DataStoreUnreachable"), r => r.length === 1, "redis_up 0");
+        expect(down[0].metric).toEqual({ job: DATA_JOBS.redis, instance: `127.0.0.1:${exporters.redis!.port}` });
+    });
 });

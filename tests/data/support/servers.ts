@@ -156,7 +156,7 @@ export class RedisServer {
     }
 
     async stop(): Promise<void> {
-        if (this.child.exitCode !== null) return;
+        if (this.child.exitCode !== null || this.child.signalCode !== null) return;
         const exited = new Promise(resolve => this.child.once("exit", resolve));
         this.child.kill("SIGKILL");
         await exited;

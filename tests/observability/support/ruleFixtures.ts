@@ -64,7 +64,17 @@ const diskUse = {
     labels: { ...NODE, fstype: "ext4", mountpoint: "/" },
 };
 
+const EXPORTER = { job: "postgres", instance: "blue-data-exporters-postgres:9187" };
+
 export const RULE_FIXTURES: Readonly<Record<string, RuleFixture>> = {
+    DataStoreUnreachable: {
+        series: up => [gauge(`${S.postgresUp}{job="${EXPORTER.job}",instance="${EXPORTER.instance}"}`, up)],
+        labels: EXPORTER,
+    },
+    MetricsTargetDown: {
+        series: up => [gauge(`${S.up}{job="node",instance="10.0.0.5:9100"}`, up), gauge(`${S.up}{job="prometheus",instance="127.0.0.1:9090"}`, 0)],
+        labels: { job: "node", instance: "10.0.0.5:9100" },
+    },
     GatewayLatencyAboveTarget: latency,
     GatewayLatencyCritical: latency,
     GatewayErrorRateAboveTarget: errors,
