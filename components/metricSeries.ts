@@ -79,6 +79,16 @@ export const SWITCH_LABELS = { from: "from", to: "to", colour: "colour", state: 
 export const SWITCH_STATES = ["running", "holding", "halted", "aborted", "rolled_back", "rollback_failed", "done"] as const;
 export type SwitchState = (typeof SWITCH_STATES)[number];
 
+/** Filesystems that can fill: tmpfs, overlay and squashfs are memory or images, never "disk full". */
+const REAL_FILESYSTEMS = '{fstype!~"tmpfs|overlay|squashfs"}';
+/** Used share of each real filesystem, percent: the disk rules and the saturation panel read the same. */
+export const NODE_DISK_USED_PERCENT =
+    `100 * (1 - ${EXPORTER_SERIES.nodeFilesystemAvailable}${REAL_FILESYSTEMS} / ${EXPORTER_SERIES.nodeFilesystemSize}${REAL_FILESYSTEMS})`;
+
+/** Used share of maxmemory per Valkey, percent; a maxmemory of 0 (no limit) reads as no data, not as full. */
+export const REDIS_MEMORY_USED_PERCENT =
+    `100 * max by (instance) (${EXPORTER_SERIES.redisMemoryUsed} / (${EXPORTER_SERIES.redisMemoryMax} > 0))`;
+
 /** Every series name a query may use; the dashboard check refuses any other. */
 export const KNOWN_SERIES: readonly string[] = Object.freeze([
     GATEWAY_REQUESTS,

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { errorRateQuery, EXPORTER_SERIES as S, p95MsQuery, requestRateQuery, SERIES_LABELS, SWITCH_LABELS, SWITCH_SERIES as SW } from "./metricSeries";
+import { errorRateQuery, EXPORTER_SERIES as S, NODE_DISK_USED_PERCENT, p95MsQuery, REDIS_MEMORY_USED_PERCENT, requestRateQuery, SERIES_LABELS, SWITCH_LABELS, SWITCH_SERIES as SW } from "./metricSeries";
 import { PROMETHEUS_PORT } from "./monitoringPrometheus";
 
 /**
@@ -57,17 +57,23 @@ export function dashboardPanels(colour: string): Panel[] {
             targets: [{ legend: "{{api}}", expr: p95MsQuery(own, ["api"]) }, { legend: "all", expr: p95MsQuery(own) }],
         },
         {
-            title: "Saturation: node CPU and memory", unit: "percent",
-            description: "Warning at 70 % CPU / 80 % memory, critical at 90 % / 95 %.",
+            title: "Saturation: node CPU, memory and disk", unit: "percent",
+            description: "Warning at 70 % CPU / 80 % memory / 85 % disk, critical at 90 % / 95 % / 95 %.",
             targets: [
                 { legend: "cpu {{instance}}", expr: `100 * (1 - avg by (instance) (rate(${S.nodeCpuSeconds}{mode="idle"}[${RANGE}])))` },
                 { legend: "memory {{instance}}", expr: `100 * (1 - ${S.nodeMemoryAvailable} / ${S.nodeMemoryTotal})` },
+                { legend: "fullest disk {{instance}}", expr: `max by (instance) (${NODE_DISK_USED_PERCENT})` },
             ],
         },
         {
             title: "PostgreSQL replication lag", unit: "s",
             description: "Above 1 s the follower colour reads stale data.",
             targets: [{ legend: "{{instance}}", expr: `max by (instance) (${S.postgresReplicationLag})` }],
+        },
+        {
+            title: "Valkey memory", unit: "percent",
+            description: "Used share of maxmemory (the owner colour's exporter); above 80 % alerts, past 100 % keys are evicted.",
+            targets: [{ legend: "{{instance}}", expr: REDIS_MEMORY_USED_PERCENT }],
         },
     ];
 }

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { errorRateQuery, EXPORTER_SERIES, GATEWAY_REQUESTS, p95MsQuery } from "./metricSeries";
+import { errorRateQuery, EXPORTER_SERIES, GATEWAY_REQUESTS, NODE_DISK_USED_PERCENT, p95MsQuery, REDIS_MEMORY_USED_PERCENT } from "./metricSeries";
 
 /**
  * Prometheus alert rules at the seeds' thresholds (response time, error rate, CPU, memory, disk,
@@ -30,7 +30,6 @@ export interface AlertRule {
 
 const colourScope = (range: string) => ({ match: {}, range });
 const S = EXPORTER_SERIES;
-const realFilesystems = '{fstype!~"tmpfs|overlay|squashfs"}';
 
 function rule(r: Omit<AlertRule, "expr"> & { readonly query: string }): AlertRule {
     const { query, ...rest } = r;
@@ -91,13 +90,13 @@ export const ALERT_RULES: readonly AlertRule[] = Object.freeze([
     }),
     rule({
         alert: "NodeDiskHigh", group: "infrastructure",
-        query: `100 * (1 - ${S.nodeFilesystemAvailable}${realFilesystems} / ${S.nodeFilesystemSize}${realFilesystems})`,
+        query: NODE_DISK_USED_PERCENT,
         direction: "above", threshold: 85, for: "10m", severity: "medium", summary: "Node disk above 85 %",
         runbook: "Usually images and logs: `kubectl describe node` for disk pressure; the kubelet prunes images past its own threshold.",
     }),
     rule({
         alert: "NodeDiskCritical", group: "infrastructure",
-        query: `100 * (1 - ${S.nodeFilesystemAvailable}${realFilesystems} / ${S.nodeFilesystemSize}${realFilesystems})`,
+        query: NODE_DISK_USED_PERCENT,
         direction: "above", threshold: 95, for: "5m", severity: "high", summary: "Node disk above 95 %",
         runbook: "Cordon the node (`kubectl cordon`) so nothing new lands on it, then drain it; the node pool replaces it.",
     }),
@@ -107,7 +106,7 @@ export const ALERT_RULES: readonly AlertRule[] = Object.freeze([
         runbook: "The follower colour reads stale data: check the owner's write load and the replica's size in the DigitalOcean console.",
     }),
     rule({
-        alert: "RedisMemoryHigh", group: "data", query: `100 * max by (instance) (${S.redisMemoryUsed} / (${S.redisMemoryMax} > 0))`,
+        alert: "RedisMemoryHigh", group: "data", query: REDIS_MEMORY_USED_PERCENT,
         direction: "above", threshold: 80, for: "5m", severity: "medium", summary: "Valkey/Redis memory above 80 % of its limit",
         runbook: "Check the eviction policy and the largest keys (`valkey-cli --bigkeys`); resize the cluster if the working set grew.",
     }),

@@ -52,7 +52,7 @@ describe("the Grafana dashboards", () => {
         expect(dashboard.uid).toBe("blkout-green");
         expect(dashboard.panels.map(p => p.title)).toEqual([
             "Traffic share by colour", "Switch: current step", "Request rate by API", "Error rate (5xx) by API", "p95 response time by API",
-            "Saturation: node CPU and memory", "PostgreSQL replication lag",
+            "Saturation: node CPU, memory and disk", "PostgreSQL replication lag", "Valkey memory",
         ]);
         expect(new Set(dashboard.panels.map(p => p.id)).size).toBe(dashboard.panels.length);
         expect(dashboard.panels.every(p => p.datasource.uid === DATASOURCE_UID && p.targets.every(t => t.datasource.uid === DATASOURCE_UID))).toBe(true);
