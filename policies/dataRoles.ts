@@ -43,7 +43,8 @@ const candidateNoAppWrites = stackPolicy({
         // The candidate's own: its clusters and what hangs off them. A user the stack declares on the
         // owner's cluster (the metrics exporter's login on the follower's replica) writes nowhere new.
         const clusters = ofType(TYPES.databaseCluster);
-        const own = [...clusters, ...CREDENTIAL_SOURCES.slice(1).flatMap(type => ofType(type)).filter(r => referencedBy(r, "clusterId", clusters).length > 0)];
+        const onClusters = CREDENTIAL_SOURCES.filter(type => type !== TYPES.databaseCluster).flatMap(type => ofType(type));
+        const own = [...clusters, ...onClusters.filter(r => referencedBy(r, "clusterId", clusters).length > 0)];
         for (const [type, keys] of CONSUMERS) {
             for (const consumer of ofType(type)) {
                 const sources = keys.flatMap(key => referencedBy(consumer, key, own));
