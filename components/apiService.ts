@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { isPrivateCidr } from "./cidr";
 import { isCidrOrAddress } from "./cloudflareRanges";
 import {
-    ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, resolveScaling, restrictedContainerSecurity,
-    restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, ZERO_DOWNTIME_STRATEGY,
+    ContainerResources, createScalingAndBudget, DNS_EGRESS, httpProbes, imageProblem, podsLabelled, resolveScaling, restrictedContainerSecurity,
+    restrictedPodSecurity, ScalingArgs, scalingProblems, spreadOverNodes, tcpPort, ZERO_DOWNTIME_STRATEGY,
 } from "./k8sWorkload";
 import { API_COMPONENT, API_HEALTH_PATH, apiSelector, assertNoProblems, GATEWAY_SELECTOR, LABELS } from "./platformNames";
 
@@ -184,21 +184,20 @@ export class ApiService extends pulumi.ComponentResource {
 
     private createNetworkPolicy(name: string, args: ApiServiceArgs, labels: Record<string, string>, selector: Record<string, string>,
         opts: pulumi.CustomResourceOptions) {
-        const tcp = (port: number) => ({ protocol: "TCP", port });
         return new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, {
             metadata: { name, namespace: args.namespace, labels },
             spec: {
                 podSelector: { matchLabels: selector },
                 policyTypes: ["Ingress", "Egress"],
-                ingress: [{ from: [{ podSelector: { matchLabels: GATEWAY_SELECTOR } }], ports: [tcp(this.port)] }],
+                ingress: [{ from: [podsLabelled(GATEWAY_SELECTOR)], ports: [tcpPort(this.port)] }],
                 egress: [
                     DNS_EGRESS,
                     {
                         to: args.dataPlaneCidrs.map(cidr => ({ ipBlock: { cidr } })),
-                        ports: (args.dataPorts ?? DEFAULT_DATA_PORTS).map(tcp),
+                        ports: (args.dataPorts ?? DEFAULT_DATA_PORTS).map(tcpPort),
                     },
                     // Model APIs and Spaces sit outside the cluster at addresses that change.
-                    { ports: [tcp(443)] },
+                    { ports: [tcpPort(443)] },
                 ],
             },
         }, opts);

@@ -134,6 +134,12 @@ export function createScalingAndBudget(name: string, args: ScaledWorkloadArgs, o
     return { autoscaler, disruptionBudget };
 }
 
+/** A NetworkPolicy port: TCP on a port number or a container port's name. */
+export const tcpPort = (port: number | string): Input.networking.v1.NetworkPolicyPort => ({ protocol: "TCP", port });
+
+/** A NetworkPolicy peer: the pods carrying these labels (in the policy's own namespace). */
+export const podsLabelled = (selector: Readonly<Record<string, string>>): Input.networking.v1.NetworkPolicyPeer => ({ podSelector: { matchLabels: { ...selector } } });
+
 /** Egress to the cluster DNS (CoreDNS in kube-system), which every workload needs. */
 export const DNS_EGRESS: Input.networking.v1.NetworkPolicyEgressRule = {
     to: [{

@@ -1,8 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import { PROMETHEUS_SELECTOR } from "./gatewayMetrics";
-import { DNS_EGRESS, restrictedContainerSecurity } from "./k8sWorkload";
+import { DNS_EGRESS, podsLabelled as pods, restrictedContainerSecurity, tcpPort as tcp } from "./k8sWorkload";
 import { EXPORTER_SERIES } from "./metricSeries";
+import type { MonitoringPolicySpec } from "./monitoringNetwork";
 import { LABELS, PART_OF } from "./platformNames";
 
 import Input = k8s.types.input;
@@ -168,21 +169,13 @@ export function dataExporterJobs(targets: Readonly<Partial<Record<DataExporterKi
         .map(kind => ({ job_name: DATA_JOBS[kind], static_configs: [{ targets: [targets[kind]] }] }));
 }
 
-const tcp = (port: number): Input.networking.v1.NetworkPolicyPort => ({ protocol: "TCP", port });
-
-export interface DataExporterPolicy {
-    readonly key: string;
-    readonly spec: Input.networking.v1.NetworkPolicySpec;
-}
-
 /**
  * Each exporter: in from the colour's Prometheus pods only, out to its data store's port inside
  * `databaseCidrs` (the VPC) and DNS only. Prometheus: out to the exporters, as its own policy
  * (NetworkPolicies add up), so the monitoring stack's policy stays as it is.
  */
-export function dataExporterPolicies(kinds: readonly DataExporterKind[], databaseCidrs: readonly string[]): DataExporterPolicy[] {
-    const pods = (selector: Readonly<Record<string, string>>) => ({ podSelector: { matchLabels: { ...selector } } });
-    const exporters = kinds.map((kind): DataExporterPolicy => ({
+export function dataExporterPolicies(kinds: readonly DataExporterKind[], databaseCidrs: readonly string[]): MonitoringPolicySpec[] {
+    const exporters = kinds.map((kind): MonitoringPolicySpec => ({
         key: `${kind}-exporter`,
         spec: {
             podSelector: { matchLabels: { ...DATA_EXPORTER_SELECTORS[kind] } },

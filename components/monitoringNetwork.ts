@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { METRICS_PORT, PROMETHEUS_SELECTOR } from "./gatewayMetrics";
-import { DNS_EGRESS } from "./k8sWorkload";
+import { DNS_EGRESS, podsLabelled as pods, tcpPort as tcp } from "./k8sWorkload";
 import { NODE_EXPORTER_EGRESS } from "./monitoringNodeExporter";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT } from "./monitoringPrometheus";
 import { PUSHGATEWAY_PORT, PUSHGATEWAY_SELECTOR, pushgatewayPolicy } from "./monitoringPushgateway";
@@ -23,8 +23,6 @@ const GATEWAY_POD_PORT = 8080;
 /** Private ranges the receivers (PagerDuty, Slack, SMTP relays) never live in. */
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"];
 
-const tcp = (port: number): Input.networking.v1.NetworkPolicyPort => ({ protocol: "TCP", port });
-const pods = (selector: Readonly<Record<string, string>>) => ({ podSelector: { matchLabels: { ...selector } } });
 
 export interface MonitoringPolicySpec {
     readonly key: string;

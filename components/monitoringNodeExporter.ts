@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { podSecurityLabels } from "./cluster";
 import { PROMETHEUS_SELECTOR } from "./gatewayMetrics";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "./k8sWorkload";
+import { podsLabelled, restrictedContainerSecurity, restrictedPodSecurity, tcpPort } from "./k8sWorkload";
 import type { MonitoringMode } from "./monitoringWorkloads";
 import { assertNoProblems, LABELS, PART_OF } from "./platformNames";
 
@@ -131,9 +131,9 @@ export function nodeExporterPolicy(platformNamespace: pulumi.Input<string>): Inp
         ingress: [{
             from: [{
                 namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platformNamespace } },
-                podSelector: { matchLabels: { ...PROMETHEUS_SELECTOR } },
+                ...podsLabelled(PROMETHEUS_SELECTOR),
             }],
-            ports: [{ protocol: "TCP", port: NODE_EXPORTER_PORT }],
+            ports: [tcpPort(NODE_EXPORTER_PORT)],
         }],
         egress: [],
     };
@@ -143,9 +143,9 @@ export function nodeExporterPolicy(platformNamespace: pulumi.Input<string>): Inp
 export const NODE_EXPORTER_EGRESS: Input.networking.v1.NetworkPolicyEgressRule = {
     to: [{
         namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NODE_EXPORTER_NAMESPACE } },
-        podSelector: { matchLabels: { ...NODE_EXPORTER_SELECTOR } },
+        ...podsLabelled(NODE_EXPORTER_SELECTOR),
     }],
-    ports: [{ protocol: "TCP", port: NODE_EXPORTER_PORT }],
+    ports: [tcpPort(NODE_EXPORTER_PORT)],
 };
 
 /** The headless Service's name Prometheus resolves: one A record per node's exporter. */

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { PROMETHEUS_SELECTOR } from "./gatewayMetrics";
-import { restrictedContainerSecurity } from "./k8sWorkload";
+import { podsLabelled, restrictedContainerSecurity, tcpPort } from "./k8sWorkload";
 import { LABELS, PART_OF } from "./platformNames";
 
 import Input = k8s.types.input;
@@ -80,7 +80,7 @@ export function pushgatewayPolicy(): Input.networking.v1.NetworkPolicySpec {
     return {
         podSelector: { matchLabels: { ...PUSHGATEWAY_SELECTOR } },
         policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [{ podSelector: { matchLabels: { ...PROMETHEUS_SELECTOR } } }], ports: [{ protocol: "TCP", port: PUSHGATEWAY_PORT }] }],
+        ingress: [{ from: [podsLabelled(PROMETHEUS_SELECTOR)], ports: [tcpPort(PUSHGATEWAY_PORT)] }],
         egress: [],
     };
 }
