@@ -170,19 +170,21 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { op
     };
     const thresholds = Object.fromEntries(Object.entries(thresholdFlags).map(([key, [, read]]) => [key, read()])) as unknown as Thresholds;
     const explicitThresholds = Object.fromEntries(Object.entries(thresholdFlags).filter(([, [flag]]) => values.has(flag)).map(([key]) => [key, thresholds[key as keyof Thresholds]]));
-    const prometheusUrl = values.get("--prometheus-url") ?? env.PROMETHEUS_URL;
-    const kind = values.get("--metrics") ?? (prometheusUrl ? "prometheus" : "synthetic");
-    // A problem names where the bad value came from: the flag, or the variable when the flag is absent.
-    const prometheus = kind === "prometheus" && prometheusUrl ? parseColourUrls(values.has("--prometheus-url") ? "--prometheus-url" : "PROMETHEUS_URL", prometheusUrl) : undefined;
+    const prometheusUrl = flagOrVariable("--prometheus-url", "PROMETHEUS_URL", values, env);
+    const kind = values.get("--metrics") ?? (prometheusUrl.raw ? "prometheus" : "synthetic");
+    const prometheus = kind === "prometheus" && prometheusUrl.raw ? parseColourUrls(prometheusUrl.source, prometheusUrl.raw) : undefined;
     if (kind !== "synthetic" && kind !== "prometheus") {
         problems.push(`--metrics: expected "synthetic" or "prometheus", got ${JSON.stringify(kind)}`);
-    } else if (kind === "prometheus" && !prometheusUrl) {
+    } else if (kind === "prometheus" && !prometheusUrl.raw) {
         problems.push("--prometheus-url: expected a URL, or blue=URL,green=URL (or PROMETHEUS_URL) when --metrics is prometheus");
     }
     problems.push(...prometheus?.problems ?? []);
     const metrics: MetricsSpec = kind === "prometheus" && prometheus?.urls ? { kind, urls: prometheus.urls } : { kind: "synthetic", probePaths: get("--probe-paths").split(",").map(p => p.trim()) };
     const sampleIntervalMs = duration("--interval");
-    const pushgateway = parsePushgateway(values.has("--pushgateway-url") ? "--pushgateway-url" : "PUSHGATEWAY_URL", values.get("--pushgateway-url") ?? env.PUSHGATEWAY_URL, problems);
+    // Unset or empty: the switch reports its step to no one.
+    const pushgatewayUrl = flagOrVariable("--pushgateway-url", "PUSHGATEWAY_URL", values, env);
+    const pushgateway = pushgatewayUrl.raw ? parseColourUrls(pushgatewayUrl.source, pushgatewayUrl.raw) : undefined;
+    problems.push(...pushgateway?.problems ?? []);
     const options: CliOptions = {
         command: command as Command,
         help: false,
@@ -209,15 +211,12 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { op
         store: values.get("--store") ?? env.BLKOUT_SWITCH_STORE ?? ".switch",
         trafficDir: get("--traffic-dir"),
         trafficStack: get("--traffic-stack"),
-        ...(pushgateway ? { pushgateway } : {}),
+        ...(pushgateway?.urls ? { pushgateway: pushgateway.urls } : {}),
     };
     return problems.length > 0 ? { problems } : { options, problems };
 }
 
-/** `--pushgateway-url` (or PUSHGATEWAY_URL): unset or empty means the switch reports to no one. */
-function parsePushgateway(source: string, raw: string | undefined, problems: string[]): ColourUrls | undefined {
-    if (!raw) return undefined;
-    const parsed = parseColourUrls(source, raw);
-    problems.push(...parsed.problems);
-    return parsed.urls;
+/** A flag's value or, when the flag is absent, its variable's; `source` names whichever gave it, for problems. */
+function flagOrVariable(flag: ValueFlag, variable: string, values: ReadonlyMap<ValueFlag, string>, env: NodeJS.ProcessEnv): { raw?: string; source: string } {
+    return values.has(flag) ? { raw: values.get(flag), source: flag } : { raw: env[variable], source: variable };
 }
