@@ -166,7 +166,7 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.nodeExporter) {
             new NodeExporter(`${name}-node-exporter`, { ...args.nodeExporter, provider: args.provider, colour: args.colour, mode, platformNamespace: ns }, { parent: this });
         }
-        for (const policy of monitoringPolicies(apiMetrics.map(([, m]) => m.port), args.nodeExporter !== undefined)) {
+        for (const policy of monitoringPolicies(apiMetrics.map(([, m]) => m.port), args.nodeExporter !== undefined, exporterKinds)) {
             new k8s.networking.v1.NetworkPolicy(`${name}-${policy.key}-netpol`, { metadata: meta(policy.key, {}), spec: policy.spec }, o);
         }
         this.prometheusService = prometheusService.metadata.name;

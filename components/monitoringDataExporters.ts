@@ -171,11 +171,11 @@ export function dataExporterJobs(targets: Readonly<Partial<Record<DataExporterKi
 
 /**
  * Each exporter: in from the colour's Prometheus pods only, out to its data store's port inside
- * `databaseCidrs` (the VPC) and DNS only. Prometheus: out to the exporters, as its own policy
- * (NetworkPolicies add up), so the monitoring stack's policy stays as it is.
+ * `databaseCidrs` (the VPC) and DNS only. Prometheus's way out to them is in its own policy
+ * (`dataExporterEgress`, listed by `monitoringPolicies` with every other scrape target).
  */
 export function dataExporterPolicies(kinds: readonly DataExporterKind[], databaseCidrs: readonly string[]): MonitoringPolicySpec[] {
-    const exporters = kinds.map((kind): MonitoringPolicySpec => ({
+    return kinds.map((kind): MonitoringPolicySpec => ({
         key: `${kind}-exporter`,
         spec: {
             podSelector: { matchLabels: { ...DATA_EXPORTER_SELECTORS[kind] } },
@@ -184,12 +184,9 @@ export function dataExporterPolicies(kinds: readonly DataExporterKind[], databas
             egress: [{ to: databaseCidrs.map(cidr => ({ ipBlock: { cidr } })), ports: [tcp(DATA_STORE_PORTS[kind])] }, DNS_EGRESS],
         },
     }));
-    return kinds.length === 0 ? [] : [...exporters, {
-        key: "prometheus-data-exporters",
-        spec: {
-            podSelector: { matchLabels: { ...PROMETHEUS_SELECTOR } },
-            policyTypes: ["Egress"],
-            egress: kinds.map(kind => ({ to: [pods(DATA_EXPORTER_SELECTORS[kind])], ports: [tcp(DATA_EXPORTER_PORTS[kind])] })),
-        },
-    }];
+}
+
+/** Prometheus's egress rule to one exporter (its own NetworkPolicy lists it). */
+export function dataExporterEgress(kind: DataExporterKind): Input.networking.v1.NetworkPolicyEgressRule {
+    return { to: [pods(DATA_EXPORTER_SELECTORS[kind])], ports: [tcp(DATA_EXPORTER_PORTS[kind])] };
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { METRICS_PORT, PROMETHEUS_SELECTOR } from "./gatewayMetrics";
 import { DNS_EGRESS, podsLabelled as pods, tcpPort as tcp } from "./k8sWorkload";
+import { dataExporterEgress, DataExporterKind } from "./monitoringDataExporters";
 import { NODE_EXPORTER_EGRESS } from "./monitoringNodeExporter";
 import { ALERTMANAGER_PORT, PROMETHEUS_PORT } from "./monitoringPrometheus";
 import { PUSHGATEWAY_PORT, PUSHGATEWAY_SELECTOR, pushgatewayPolicy } from "./monitoringPushgateway";
@@ -34,7 +35,7 @@ export interface MonitoringPolicySpec {
  * ports, the APIs' metrics ports and Alertmanager. Alertmanager: in from Prometheus; out to the
  * internet's HTTPS and SMTP submission only. Grafana: nothing in; out to Prometheus.
  */
-export function monitoringPolicies(apiMetricsPorts: readonly number[], nodeExporter = false): MonitoringPolicySpec[] {
+export function monitoringPolicies(apiMetricsPorts: readonly number[], nodeExporter = false, dataExporters: readonly DataExporterKind[] = []): MonitoringPolicySpec[] {
     const apiPods = pods({ [LABELS.component]: "api", [LABELS.partOf]: PART_OF });
     return [
         {
@@ -49,6 +50,7 @@ export function monitoringPolicies(apiMetricsPorts: readonly number[], nodeExpor
                     { to: [pods(ALERTMANAGER_SELECTOR)], ports: [tcp(ALERTMANAGER_PORT)] },
                     { to: [pods(PUSHGATEWAY_SELECTOR)], ports: [tcp(PUSHGATEWAY_PORT)] },
                     ...(nodeExporter ? [NODE_EXPORTER_EGRESS] : []),
+                    ...dataExporters.map(dataExporterEgress),
                     DNS_EGRESS,
                 ],
             },

@@ -6,7 +6,7 @@ import { imageProblem } from "../../components/k8sWorkload";
 import { EXPORTER_SERIES } from "../../components/metricSeries";
 import { Monitoring } from "../../components/monitoring";
 import {
-    DATA_EXPORTER_IMAGES, DATA_JOBS, dataExporterArgs, exporterSecretData, renderPostgresQueries,
+    DATA_EXPORTER_IMAGES, DATA_EXPORTER_SELECTORS, DATA_JOBS, dataExporterArgs, exporterSecretData, renderPostgresQueries,
 } from "../../components/monitoringDataExporters";
 import { InvalidArgsError } from "../../components/platformNames";
 import { kubernetesResources, unwrapSecrets, validateKubernetesObjects } from "../support/k8sValidate";
@@ -119,9 +119,13 @@ describe("DataExporters", () => {
         expect(postgres.ingress).toEqual([{ from: [{ podSelector: { matchLabels: PROMETHEUS_SELECTOR } }], ports: [{ protocol: "TCP", port: 9187 }] }]);
         expect(postgres.egress[0]).toEqual({ to: [{ ipBlock: { cidr: "10.20.0.0/16" } }], ports: [{ protocol: "TCP", port: 25060 }] });
         expect(both.child("redis-exporter-netpol").inputs.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 25061 }]);
-        const prometheus = both.child("prometheus-data-exporters-netpol").inputs.spec;
-        expect(prometheus).toMatchObject({ podSelector: { matchLabels: PROMETHEUS_SELECTOR }, policyTypes: ["Egress"] });
-        expect(prometheus.egress.map((rule: { ports: unknown[] }) => rule.ports)).toEqual([[{ protocol: "TCP", port: 9187 }], [{ protocol: "TCP", port: 9121 }]]);
+        const prometheus = both.child("mon-prometheus-netpol").inputs.spec;
+        expect(prometheus.podSelector).toEqual({ matchLabels: PROMETHEUS_SELECTOR });
+        const toExporter = (kind: "postgres" | "redis", port: number) => ({ to: [{ podSelector: { matchLabels: DATA_EXPORTER_SELECTORS[kind] } }], ports: [{ protocol: "TCP", port }] });
+        expect(prometheus.egress).toEqual(expect.arrayContaining([toExporter("postgres", 9187), toExporter("redis", 9121)]));
+        const postgresOnlyEgress = postgresOnly.child("mon-prometheus-netpol").inputs.spec.egress;
+        expect(postgresOnlyEgress).toEqual(expect.arrayContaining([toExporter("postgres", 9187)]));
+        expect(postgresOnlyEgress).not.toEqual(expect.arrayContaining([toExporter("redis", 9121)]));
     });
 
     it("gives Prometheus one job per exporter, at its Service's DNS name", () => {
@@ -139,7 +143,7 @@ describe("DataExporters", () => {
     it("creates only objects valid against the official Kubernetes schemas", () => {
         const objects = kubernetesResources(both.resources.filter(r => r.name.startsWith(both.prefix) && !r.name.includes("-mon-"))
             .map(r => ({ ...r, inputs: unwrapSecrets(r.inputs) as Record<string, unknown> })));
-        expect(objects).toHaveLength(12);
+        expect(objects).toHaveLength(11);
         expect(validateKubernetesObjects(objects).flat()).toEqual([]);
     });
 
