@@ -13,7 +13,7 @@ import { renderAlertRules } from "../../components/monitoringRules";
 import { RedisServer, waitFor } from "../data/support/servers";
 import { PostgresPair, startPair } from "../ops/support/postgresPair";
 import { freePort } from "../support/nginx";
-import { PrometheusServer, Server, startPrometheus, startServer } from "./support/servers";
+import { instantQuery, PrometheusServer, PromSample, Server, startPrometheus, startServer } from "./support/servers";
 
 /**
  * Debian's postgres_exporter 0.11.1 and redis_exporter 1.45.0 (the versions the cluster's images
@@ -63,17 +63,11 @@ async function startExporter(kind: DataExporterKind, env: NodeJS.ProcessEnv): Pr
     return startServer(BINARIES[kind], args, port, "/", dir, env);
 }
 
-type Sample = { metric: Record<string, string>; value: [number, string] };
-async function query(promql: string): Promise<Sample[]> {
-    const response = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = await response.json() as { status: string; data: { result: Sample[] } };
-    if (body.status !== "success") throw new Error(`query failed: ${promql}`);
-    return body.data.result;
-}
+const query = (promql: string) => instantQuery(prometheus, promql);
 
 /** Polls Prometheus until `accept` holds for the query's result; fails with the last result. */
-async function until(promql: string, accept: (result: Sample[]) => boolean, what: string): Promise<Sample[]> {
-    let last: Sample[] = [];
+async function until(promql: string, accept: (result: PromSample[]) => boolean, what: string): Promise<PromSample[]> {
+    let last: PromSample[] = [];
     for (let attempt = 0; attempt < 100; attempt++) {
         last = await query(promql);
         if (accept(last)) return last;

@@ -8,7 +8,7 @@ import { dashboardPanels } from "../../components/monitoringDashboards";
 import { ALERT_RULES, renderAlertRules } from "../../components/monitoringRules";
 import { freePort } from "../support/nginx";
 import { waitForValue } from "./support/observedPlatform";
-import { PrometheusServer, Server, startPrometheus, startServer } from "./support/servers";
+import { instantQuery, PrometheusServer, Server, startPrometheus, startServer } from "./support/servers";
 
 /**
  * Debian's node-exporter 1.5.0 (the image's version) with the container's own command line, only
@@ -65,13 +65,7 @@ afterAll(async () => {
     await exporter?.stop();
 });
 
-type Sample = { metric: Record<string, string>; value: [number, string] };
-
-async function query(promql: string): Promise<Sample[]> {
-    const body = await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json() as { status: string; data: { result: Sample[] }; error?: string };
-    if (body.status !== "success") throw new Error(`query ${promql}: ${body.error}`);
-    return body.data.result;
-}
+const query = (promql: string) => instantQuery(prometheus, promql);
 
 describe("node-exporter 1.5 with the container's command line, scraped by the rendered node job", () => {
     it("exports only the three collectors' series, each collector succeeding", async () => {

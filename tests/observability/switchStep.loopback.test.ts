@@ -4,7 +4,7 @@ import { renderPrometheusConfig } from "../../components/monitoringPrometheus";
 import { runCliOnDoubles } from "../switch/support/cliOnDoubles";
 import { harness, Harness } from "../switch/support/fakes";
 import { loopbackPushgatewayConfig, startPushgateway } from "./support/pushgateway";
-import { PrometheusServer, Server, startPrometheus } from "./support/servers";
+import { instantQuery, PrometheusServer, Server, startPrometheus } from "./support/servers";
 import { waitForValue } from "./support/observedPlatform";
 
 /**
@@ -33,12 +33,7 @@ afterAll(async () => {
 beforeEach(async () => { h = await harness(); });
 afterEach(() => h.cleanup());
 
-interface Sample { metric: Record<string, string>; value: [number, string] }
-async function query(promql: string): Promise<Sample[]> {
-    const body = await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json() as { status: string; data: { result: Sample[] }; error?: string };
-    if (body.status !== "success") throw new Error(`${promql}: ${body.error}`);
-    return body.data.result;
-}
+const query = (promql: string) => instantQuery(prometheus, promql);
 const valueOf = async (promql: string) => Number((await query(promql))[0]?.value[1]);
 
 /** Once Prometheus has scraped the state the switch ended in, the weights of that same push, by colour. */

@@ -7,7 +7,7 @@ import { Edge, EdgeWeights, startEdge } from "../../switch/support/edge";
 import { ColourSite, startColour } from "../../switch/support/platform";
 import { colourOutputs } from "../../switch/support/fakes";
 import { RecordingTraffic } from "../../switch/support/trafficDouble";
-import { loopbackPrometheusConfig, MtailServer, PrometheusServer, startMtail, startPrometheus } from "./servers";
+import { instantQuery, loopbackPrometheusConfig, MtailServer, PrometheusServer, startMtail, startPrometheus } from "./servers";
 
 /**
  * Both colours on loopback as the cluster runs them: the real gateway nginx (with its metrics log)
@@ -104,10 +104,7 @@ export async function warmUp(site: ObservedColour, count = 10): Promise<void> {
 
 /** Instant query against the test Prometheus; the first sample's value, or undefined when empty. */
 export async function instantValue(prometheus: PrometheusServer, promql: string): Promise<number | undefined> {
-    const url = `${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`;
-    const body = await (await fetch(url)).json() as { status: string; data: { result: { value: [number, string] }[] }; error?: string };
-    if (body.status !== "success") throw new Error(`query ${promql}: ${body.error}`);
-    const raw = body.data.result[0]?.value[1];
+    const raw = (await instantQuery(prometheus, promql))[0]?.value[1];
     return raw === undefined ? undefined : Number(raw);
 }
 

@@ -99,6 +99,19 @@ export async function startPrometheus(configText: string, rules: Readonly<Record
     return { ...server, configText };
 }
 
+/** One series of an instant vector, as the HTTP API returns it. */
+export interface PromSample {
+    readonly metric: Record<string, string>;
+    readonly value: [number, string];
+}
+
+/** Instant query against a test Prometheus (`/api/v1/query`); a query Prometheus refuses throws with its error. */
+export async function instantQuery(prometheus: Pick<Server, "url">, promql: string): Promise<PromSample[]> {
+    const body = await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`)).json() as { status: string; data: { result: PromSample[] }; error?: string };
+    if (body.status !== "success") throw new Error(`query ${promql}: ${body.error}`);
+    return body.data.result;
+}
+
 type Job = { job_name: string; [key: string]: unknown };
 
 /**
