@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { EXPORTER_SERIES } from "../../components/metricSeries";
 import {
     DATA_JOBS, dataExporterArgs, DataExporterKind, exporterSecretData, POSTGRES_QUERIES_FILE, renderPostgresQueries, SECRET_ENV,
@@ -13,7 +13,7 @@ import { renderAlertRules } from "../../components/monitoringRules";
 import { RedisServer, waitFor } from "../data/support/servers";
 import { PostgresPair, startPair } from "../ops/support/postgresPair";
 import { freePort } from "../support/nginx";
-import { instantQuery, PrometheusServer, PromSample, Server, startPrometheus, startServer } from "./support/servers";
+import { instantQuery, loopbackJobs, PrometheusServer, PromSample, Server, startPrometheus, startServer } from "./support/servers";
 
 /**
  * Debian's postgres_exporter 0.11.1 and redis_exporter 1.45.0 (the versions the cluster's images
@@ -96,7 +96,7 @@ beforeAll(async () => {
         startExporter("postgres", exporterEnv("postgres", postgresUrl, v => v.replace("sslmode=require", "sslmode=disable"))),
         startExporter("redis", exporterEnv("redis", redisUrl, v => v.replace(/^rediss:/, "redis:"))),
     ]);
-    const rendered = parse(renderPrometheusConfig({
+    const rendered = renderPrometheusConfig({
         colour: "blue",
         scrapeInterval: "1s",
         targets: {
@@ -104,9 +104,8 @@ beforeAll(async () => {
             alertmanager: "unused.invalid:9093",
             dataExporters: { postgres: `127.0.0.1:${exporters.postgres.port}`, redis: `127.0.0.1:${exporters.redis.port}` },
         },
-    })) as { global: unknown; scrape_configs: { job_name: string }[] };
-    const jobs = rendered.scrape_configs.filter(job => Object.values(DATA_JOBS).includes(job.job_name));
-    prometheus = await startPrometheus(stringify({ global: rendered.global, rule_files: ["*.rules.yml"], scrape_configs: jobs }),
+    });
+    prometheus = await startPrometheus(loopbackJobs(rendered, { [DATA_JOBS.postgres]: [`127.0.0.1:${exporters.postgres.port}`], [DATA_JOBS.redis]: [`127.0.0.1:${exporters.redis.port}`] }),
         { "blue.rules.yml": renderAlertRules("blue") });
 });
 

@@ -1,11 +1,11 @@
 import { DURATION_BUCKETS_SECONDS, errorRateQuery, GATEWAY_DURATION, GATEWAY_REQUESTS, p95MsQuery } from "../../components/metricSeries";
 import { startObservedColour, ObservedColour, waitForValue } from "./support/observedPlatform";
-import { loopbackPrometheusConfig, PrometheusServer, startMtail, startPrometheus } from "./support/servers";
+import { loopbackJobs, PrometheusServer, startMtail, startPrometheus } from "./support/servers";
 import { stat } from "node:fs/promises";
 import { renderMtailProgram } from "../../components/gatewayMetrics";
 import { DEFAULT_GATEWAY_ROUTES } from "../../components/nginxConfig";
 import { startNginx } from "../support/nginx";
-import { renderPrometheusConfig } from "../../components/monitoringPrometheus";
+import { JOBS, renderPrometheusConfig } from "../../components/monitoringPrometheus";
 import { dashboardPanels } from "../../components/monitoringDashboards";
 
 /**
@@ -18,7 +18,7 @@ let prometheus: PrometheusServer;
 beforeAll(async () => {
     site = await startObservedColour("green", "1.1.0");
     const rendered = renderPrometheusConfig({ colour: "green", targets: { gatewayMetricsHost: "green-gateway-metrics.blkout.svc.cluster.local", alertmanager: "alertmanager:9093" }, scrapeInterval: "1s" });
-    prometheus = await startPrometheus(loopbackPrometheusConfig(rendered, [`127.0.0.1:${site.metrics.port}`]));
+    prometheus = await startPrometheus(loopbackJobs(rendered, { [JOBS.gateway]: [`127.0.0.1:${site.metrics.port}`] }));
 });
 afterAll(async () => {
     await prometheus?.stop();

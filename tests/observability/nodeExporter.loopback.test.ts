@@ -1,14 +1,14 @@
 import { chmod, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { FS_TYPES_EXCLUDE, NODE_EXPORTER_HOST, NODE_EXPORTER_PORT, NODE_EXPORTER_UID, nodeExporterArgs } from "../../components/monitoringNodeExporter";
 import { JOBS, renderPrometheusConfig } from "../../components/monitoringPrometheus";
 import { dashboardPanels } from "../../components/monitoringDashboards";
 import { ALERT_RULES, renderAlertRules } from "../../components/monitoringRules";
 import { freePort } from "../support/nginx";
 import { waitForValue } from "./support/observedPlatform";
-import { instantQuery, PrometheusServer, Server, startPrometheus, startServer } from "./support/servers";
+import { instantQuery, loopbackJobs, PrometheusServer, Server, startPrometheus, startServer } from "./support/servers";
 
 /**
  * Debian's node-exporter 1.5.0 (the image's version) with the container's own command line, only
@@ -31,13 +31,10 @@ function asPodUser(args: string[]): [string, string[]] {
         : [NODE_EXPORTER_BINARY, args];
 }
 
-/** The rendered config with the node job's DNS discovery swapped for the loopback exporter; nothing else kept. */
-function loopbackNodeConfig(rendered: string, target: string): string {
-    const config = parse(rendered) as { global: unknown; scrape_configs: Array<Record<string, any>> };
-    const job = config.scrape_configs.find(j => j.job_name === JOBS.node);
-    if (!job || job.dns_sd_configs?.[0]?.port !== NODE_EXPORTER_PORT) throw new Error(`no node job on port ${NODE_EXPORTER_PORT} in the rendered config`);
-    const { dns_sd_configs: _dns, ...rest } = job;
-    return stringify({ global: config.global, scrape_configs: [{ ...rest, static_configs: [{ targets: [target] }] }] });
+/** The rendered node job's DNS discovery must reach the exporter's port: the loopback config swaps only the address. */
+function assertNodeJobPort(rendered: string): void {
+    const job = (parse(rendered) as { scrape_configs: Array<Record<string, any>> }).scrape_configs.find(j => j.job_name === JOBS.node);
+    if (job?.dns_sd_configs?.[0]?.port !== NODE_EXPORTER_PORT) throw new Error(`no node job on port ${NODE_EXPORTER_PORT} in the rendered config`);
 }
 
 beforeAll(async () => {
@@ -56,7 +53,8 @@ beforeAll(async () => {
         colour: "blue", scrapeInterval: "1s",
         targets: { gatewayMetricsHost: "blue-gateway-metrics.blkout.svc.cluster.local", alertmanager: "alertmanager:9093", nodeExporterHost: NODE_EXPORTER_HOST },
     });
-    prometheus = await startPrometheus(loopbackNodeConfig(rendered, instance));
+    assertNodeJobPort(rendered);
+    prometheus = await startPrometheus(loopbackJobs(rendered, { [JOBS.node]: [instance] }));
     // rate() over the CPU counter needs two scrapes.
     await waitForValue(prometheus, `count(rate(node_cpu_seconds_total{job="node"}[5m]))`, v => v > 0);
 }, 60_000);

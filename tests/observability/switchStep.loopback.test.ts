@@ -1,10 +1,10 @@
 import { SWITCH_SERIES } from "../../components/metricSeries";
 import { dashboardPanels } from "../../components/monitoringDashboards";
-import { renderPrometheusConfig } from "../../components/monitoringPrometheus";
+import { JOBS, renderPrometheusConfig } from "../../components/monitoringPrometheus";
 import { runCliOnDoubles } from "../switch/support/cliOnDoubles";
 import { harness, Harness } from "../switch/support/fakes";
-import { loopbackPushgatewayConfig, startPushgateway } from "./support/pushgateway";
-import { instantQuery, PrometheusServer, Server, startPrometheus } from "./support/servers";
+import { startPushgateway } from "./support/pushgateway";
+import { instantQuery, loopbackJobs, PrometheusServer, Server, startPrometheus } from "./support/servers";
 import { waitForValue } from "./support/observedPlatform";
 
 /**
@@ -24,7 +24,7 @@ beforeAll(async () => {
         colour: "blue",
         targets: { gatewayMetricsHost: "blue-gateway-metrics.blkout.svc.cluster.local", alertmanager: "alertmanager:9093", pushgateway: "blue-monitoring-pushgateway.blkout.svc.cluster.local:9091" },
     });
-    prometheus = await startPrometheus(loopbackPushgatewayConfig(rendered, `127.0.0.1:${pushgateway.port}`));
+    prometheus = await startPrometheus(loopbackJobs(rendered, { [JOBS.pushgateway]: [`127.0.0.1:${pushgateway.port}`] }, { scrapeInterval: "1s" }));
 });
 afterAll(async () => {
     await prometheus?.stop();

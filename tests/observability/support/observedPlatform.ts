@@ -1,5 +1,5 @@
 import { renderMtailProgram } from "../../../components/gatewayMetrics";
-import { renderPrometheusConfig } from "../../../components/monitoringPrometheus";
+import { JOBS, renderPrometheusConfig } from "../../../components/monitoringPrometheus";
 import { DEFAULT_GATEWAY_ROUTES } from "../../../components/nginxConfig";
 import { COLOURS, recordOf } from "../../../components/platformNames";
 import { Colour } from "../../../switch/plan";
@@ -7,7 +7,7 @@ import { Edge, EdgeWeights, startEdge } from "../../switch/support/edge";
 import { ColourSite, startColour } from "../../switch/support/platform";
 import { colourOutputs } from "../../switch/support/fakes";
 import { RecordingTraffic } from "../../switch/support/trafficDouble";
-import { instantQuery, loopbackPrometheusConfig, MtailServer, PrometheusServer, startMtail, startPrometheus } from "./servers";
+import { instantQuery, loopbackJobs, MtailServer, PrometheusServer, startMtail, startPrometheus } from "./servers";
 
 /**
  * Both colours on loopback as the cluster runs them: the real gateway nginx (with its metrics log)
@@ -56,7 +56,7 @@ export function platformPrometheusConfig(sites: Record<Colour, ObservedColour>, 
         scrapeInterval,
     });
     const scraped = shape === "shared" ? COLOURS : [colour];
-    return loopbackPrometheusConfig(rendered, scraped.map(c => `127.0.0.1:${sites[c].metrics.port}`));
+    return loopbackJobs(rendered, { [JOBS.gateway]: scraped.map(c => `127.0.0.1:${sites[c].metrics.port}`) });
 }
 
 async function startShape(sites: Record<Colour, ObservedColour>, scrapeInterval: string, shape: PrometheusShape): Promise<Record<Colour, PrometheusServer>> {

@@ -115,16 +115,19 @@ export async function instantQuery(prometheus: Pick<Server, "url">, promql: stri
 type Job = { job_name: string; [key: string]: unknown };
 
 /**
- * The rendered config with discovery swapped for loopback: the gateway job scrapes the given mtail
- * addresses, Prometheus scrapes itself on its test port, and rule files are read beside the config.
- * Everything else (jobs, intervals, labels) is the rendered file's.
+ * The rendered config with only the named jobs, each scraping the given loopback targets in place of
+ * its discovery (the cluster's DNS names or static addresses); everything else in a job
+ * (honor_labels, paths, relabelling) and the global block is the rendered file's. Rule files are
+ * read beside the config.
  */
-export function loopbackPrometheusConfig(rendered: string, gatewayTargets: readonly string[], overrides: { scrapeInterval?: string } = {}): string {
-    const config = parse(rendered) as { global: Record<string, unknown>; scrape_configs: Job[]; rule_files?: string[]; alerting?: unknown };
-    const jobs = config.scrape_configs.filter(job => job.job_name === "gateway").map(({ dns_sd_configs: _dns, ...job }) => ({
-        ...job, static_configs: [{ targets: [...gatewayTargets] }],
-    }));
-    if (jobs.length !== 1) throw new Error(`expected one gateway job in the rendered config, found ${jobs.length}`);
+export function loopbackJobs(rendered: string, targets: Readonly<Record<string, readonly string[]>>, overrides: { scrapeInterval?: string } = {}): string {
+    const config = parse(rendered) as { global: Record<string, unknown>; scrape_configs: Job[] };
+    const jobs = Object.entries(targets).map(([name, jobTargets]) => {
+        const matching = config.scrape_configs.filter(job => job.job_name === name);
+        if (matching.length !== 1) throw new Error(`expected one ${name} job in the rendered config, found ${matching.length}`);
+        const { dns_sd_configs: _dns, static_configs: _static, ...job } = matching[0];
+        return { ...job, static_configs: [{ targets: [...jobTargets] }] };
+    });
     const global = { ...config.global, ...(overrides.scrapeInterval ? { scrape_interval: overrides.scrapeInterval, evaluation_interval: overrides.scrapeInterval } : {}) };
     return stringify({ global, rule_files: ["*.rules.yml"], scrape_configs: jobs });
 }
