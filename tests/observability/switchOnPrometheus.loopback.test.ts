@@ -103,32 +103,30 @@ describe("the switch gated by each colour's own real Prometheus", () => {
         expect(await instantValue(platform.prometheus.green, rate("blue"))).toBeUndefined();
     });
 
-    it("rolls back through the error-rate gate when green's API answers 20 % of requests with 500", async () => {
+    /** Green's API turns bad from the 20 % step on, under load: the switch must roll back (exit 3) to blue; its journaled reason. */
+    async function rollbackReason(fault: () => void): Promise<string> {
         await freshPrometheus("per-colour");
-        whenGreenAtTwenty(() => platform.sites.green.apis.events.set({ status: 500 }));
+        whenGreenAtTwenty(fault);
         load.start();
         const run = await toGreen("15s");
         await load.stop();
         expect(run.code).toBe(3);
-        const start = (await journal()).find(e => e.type === "rollback-start") as Extract<JournalEntry, { type: "rollback-start" }>;
+        expect(platform.edge.weights()).toEqual({ blue: 100, green: 0 });
+        return ((await journal()).find(e => e.type === "rollback-start") as Extract<JournalEntry, { type: "rollback-start" }>).reason;
+    }
+
+    it("rolls back through the error-rate gate when green's API answers 20 % of requests with 500", async () => {
+        const reason = await rollbackReason(() => platform.sites.green.apis.events.set({ status: 500 }));
         // Real PromQL over 1 m of green's traffic: 20 % of the newest requests, diluted by the older healthy ones.
-        expect(start.reason).toMatch(/^green error rate ([\d.]+) % above 5.0 % for [\d.]+ s \(limit 1 s\)$/);
-        const measured = Number(/error rate ([\d.]+) %/.exec(start.reason)![1]);
+        expect(reason).toMatch(/^green error rate ([\d.]+) % above 5.0 % for [\d.]+ s \(limit 1 s\)$/);
+        const measured = Number(/error rate ([\d.]+) %/.exec(reason)![1]);
         expect(measured).toBeGreaterThan(5);
         expect(measured).toBeLessThanOrEqual(20.5);
-        expect(platform.edge.weights()).toEqual({ blue: 100, green: 0 });
     });
 
     it("rolls back through the p95 gate when green's API is slow", async () => {
-        await freshPrometheus("per-colour");
-        whenGreenAtTwenty(() => platform.sites.green.apis.events.set({ latencyMs: 1500 }));
-        load.start();
-        const run = await toGreen("15s");
-        await load.stop();
-        expect(run.code).toBe(3);
-        const start = (await journal()).find(e => e.type === "rollback-start") as Extract<JournalEntry, { type: "rollback-start" }>;
-        expect(start.reason).toMatch(/^green p95 \d+ ms above 1000 ms for [\d.]+ s \(limit 1 s\)$/);
-        expect(platform.edge.weights()).toEqual({ blue: 100, green: 0 });
+        const reason = await rollbackReason(() => platform.sites.green.apis.events.set({ latencyMs: 1500 }));
+        expect(reason).toMatch(/^green p95 \d+ ms above 1000 ms for [\d.]+ s \(limit 1 s\)$/);
     });
 
     it("halts at the current weights when only green's Prometheus stops, naming it; blue's keeps answering", async () => {
